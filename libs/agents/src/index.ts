@@ -1,0 +1,10 @@
+export {
+  AgentContext,
+  AgentDefinition,
+  AgentLogger,
+  AgentSpec,
+  Backoff,
+  defineAgent,
+} from './agent';
+export { AgentCatalogue, AgentDescription, AGENT_DEFINITIONS } from './agent-catalogue';
+export { AgentsModule, BUILTIN_AGENTS } from './agents.module';

@@ -1,0 +1,3 @@
+export { AppConfig, appConfigSchema, parseConfig, InvalidConfigError } from './app-config';
+export { APP_CONFIG, ConfigModule } from './config.module';
+export { bootOrExit } from './boot';

@@ -1,0 +1,135 @@
+import { DomainError, ErrorDetail } from './domain-error';
+
+export class ValidationError extends DomainError {
+  readonly code = 'invalid_request';
+  readonly kind = 'validation';
+  override readonly details: readonly ErrorDetail[];
+
+  constructor(details: readonly ErrorDetail[]) {
+    super(details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; '));
+    this.details = details;
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly code = 'unauthorized';
+  readonly kind = 'unauthorized';
+
+  constructor(
+    message = 'Send "Authorization: Bearer <api key>" with a key that has not been revoked.',
+  ) {
+    super(message);
+  }
+}
+
+export class RunNotFoundError extends DomainError {
+  readonly code = 'run_not_found';
+  readonly kind = 'not_found';
+
+  constructor(runId: string) {
+    super(`Run ${runId} does not exist. Check the id returned by POST /v1/runs.`);
+  }
+}
+
+export class TenantNotFoundError extends DomainError {
+  readonly code = 'tenant_not_found';
+  readonly kind = 'not_found';
+
+  constructor(tenantId: string) {
+    super(`Tenant ${tenantId} does not exist. Create it with POST /v1/admin/tenants.`);
+  }
+}
+
+export class ApiKeyNotFoundError extends DomainError {
+  readonly code = 'api_key_not_found';
+  readonly kind = 'not_found';
+
+  constructor(keyId: string) {
+    super(`API key ${keyId} does not exist for this tenant, or was already revoked.`);
+  }
+}
+
+export class TenantExistsError extends DomainError {
+  readonly code = 'tenant_exists';
+  readonly kind = 'conflict';
+
+  constructor(tenantId: string) {
+    super(`Tenant ${tenantId} already exists. Choose another id.`);
+  }
+}
+
+export class RunFinishedError extends DomainError {
+  readonly code = 'run_finished';
+  readonly kind = 'conflict';
+
+  constructor(runId: string, status: string) {
+    super(`Run ${runId} already finished with status ${status}; there is nothing to cancel.`);
+  }
+}
+
+export class ServiceUnavailableError extends DomainError {
+  readonly code = 'unavailable';
+  readonly kind = 'unavailable';
+}
+
+export class MissingTenantContextError extends DomainError {
+  readonly code = 'missing_tenant_context';
+  readonly kind = 'internal';
+
+  constructor() {
+    super('No tenant context is active: this code ran outside an HTTP, socket or job door.');
+  }
+}
+
+export class CrossTenantAccessError extends DomainError {
+  readonly code = 'cross_tenant_access';
+  readonly kind = 'internal';
+
+  constructor(expected: string, actual: string) {
+    super(`A resource of tenant ${actual} reached a scope bound to tenant ${expected}.`);
+  }
+}
+
+export class UnknownAgentError extends DomainError {
+  readonly code = 'unknown_agent';
+  readonly kind = 'validation';
+  override readonly details: readonly { path: string; message: string }[];
+
+  constructor(name: string, known: readonly string[]) {
+    super(
+      `agent: no agent is named "${name}". Known agents: ${known.join(', ')} (GET /v1/agents).`,
+    );
+    this.details = [{ path: 'agent', message: `unknown agent "${name}"` }];
+  }
+}
+
+export class SubscriptionLimitError extends DomainError {
+  readonly code = 'too_many_subscriptions';
+  readonly kind = 'limit';
+
+  constructor(limit: number) {
+    super(
+      `A socket may follow at most ${limit} runs at once; unsubscribe from finished runs first.`,
+    );
+  }
+}
+
+export class NotSubscribedError extends DomainError {
+  readonly code = 'not_subscribed';
+  readonly kind = 'not_found';
+
+  constructor(runId: string) {
+    super(`This socket is not subscribed to run ${runId}.`);
+  }
+}
+
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly code = 'idempotency_key_reused';
+  readonly kind = 'conflict';
+
+  constructor() {
+    super(
+      'This Idempotency-Key was already used with a different request in the last 24 h; use a new key.',
+    );
+  }
+}

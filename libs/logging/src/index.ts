@@ -1,0 +1,2 @@
+export { AppLogger, LOG_DESTINATION } from './app-logger';
+export { LoggingModule } from './logging.module';

@@ -1,0 +1,12 @@
+import type { Redis } from 'ioredis';
+import { defineRunScripts } from './run-scripts';
+import { RedisConnections } from './redis-connections';
+
+/** The injection token of the process's shared command connection (with Bulkhead's scripts defined). */
+export const REDIS = Symbol('Redis');
+
+export function commandConnection(connections: RedisConnections): Redis {
+  const redis = connections.open('commands');
+  defineRunScripts(redis);
+  return redis;
+}

@@ -1,0 +1,80 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@bulkhead/config';
+import { RunId, TenantId, isTenantId } from '@bulkhead/context';
+import { MissingTenantContextError } from '@bulkhead/errors';
+import { RunStatus } from './run';
+
+/**
+ * Every Redis key and channel Bulkhead uses. Tenant keys carry the tenant as a hash tag,
+ * `{prefix}:{tenantId}:...`, so one tenant's keys share a cluster slot and its Lua scripts stay legal;
+ * a key builder given no valid tenant throws instead of building a key another tenant could own.
+ */
+@Injectable()
+export class RedisKeys {
+  readonly prefix: string;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.prefix = config.REDIS_KEY_PREFIX;
+  }
+
+  tenant(tenantId: TenantId): string {
+    return `${this.of(tenantId)}:tenant`;
+  }
+
+  apiKeyLookup(tenantId: TenantId, keyHash: string): string {
+    return `${this.of(tenantId)}:apikey:${keyHash}`;
+  }
+
+  apiKeys(tenantId: TenantId): string {
+    return `${this.of(tenantId)}:apikeys`;
+  }
+
+  run(tenantId: TenantId, runId: RunId): string {
+    return `${this.of(tenantId)}:run:${runId}`;
+  }
+
+  runEvents(tenantId: TenantId, runId: RunId): string {
+    return `${this.of(tenantId)}:run:${runId}:events`;
+  }
+
+  /** Run ids of a tenant scored by submission order; with a status, only runs in that status. */
+  runIndex(tenantId: TenantId, status?: RunStatus): string {
+    return status ? `${this.of(tenantId)}:runs:${status}` : `${this.of(tenantId)}:runs`;
+  }
+
+  /** The tenant's submission counter: the score of its run indexes. */
+  runOrder(tenantId: TenantId): string {
+    return `${this.of(tenantId)}:runs-order`;
+  }
+
+  /** An Idempotency-Key's record (the run it created and the request's hash), by the key's hash. */
+  idempotency(tenantId: TenantId, keyHash: string): string {
+    return `${this.of(tenantId)}:idempotency:${keyHash}`;
+  }
+
+  /** Pub/sub: a run's stream grew. Messages carry the tenant; subscribers check it. */
+  get runEventsChannel(): string {
+    return `${this.prefix}:channel:run-events`;
+  }
+
+  /** Pub/sub: a running run was asked to stop. */
+  get cancelChannel(): string {
+    return `${this.prefix}:channel:cancel`;
+  }
+
+  /** BullMQ's own prefix: queue keys are BullMQ's, shared by all tenants by design. */
+  get queuePrefix(): string {
+    return `${this.prefix}:queue`;
+  }
+
+  /** socket.io adapter and emitter channel prefix, shared by API processes and anything that emits. */
+  get socketChannelPrefix(): string {
+    return `${this.prefix}:socket.io`;
+  }
+
+  private of(tenantId: TenantId): string {
+    if (typeof tenantId !== 'string' || !isTenantId(tenantId))
+      throw new MissingTenantContextError();
+    return `${this.prefix}:{${tenantId}}`;
+  }
+}

@@ -1,0 +1,248 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@bulkhead/config';
+import { RunId, TenantId } from '@bulkhead/context';
+import { IdempotencyKeyReusedError, RunNotFoundError } from '@bulkhead/errors';
+import type { Redis } from 'ioredis';
+import { createHash } from 'node:crypto';
+import { REDIS } from './redis-client';
+import { RedisKeys } from './redis-keys';
+import { JsonObject, RUN_STATUSES, Run, RunStatus } from './run';
+import { isRunId } from './run-id';
+import { parseRun } from './run-record';
+
+export interface NewRun {
+  readonly id: RunId;
+  readonly agent: string;
+  readonly input: unknown;
+  readonly metadata?: JsonObject;
+}
+
+export interface IdempotencyClaim {
+  readonly key: string;
+  /** A hash of the request, so a reused key with another request is told apart. */
+  readonly requestHash: string;
+}
+
+export interface Submitted {
+  readonly run: Run;
+  /** True when an earlier request with the same idempotency key created the run. */
+  readonly replayed: boolean;
+}
+
+export interface RunPage {
+  readonly items: Run[];
+  readonly nextCursor: string | null;
+}
+
+export interface ListQuery {
+  readonly status?: RunStatus;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+export type StartOutcome =
+  | { readonly kind: 'started'; readonly attempt: number }
+  | { readonly kind: 'cancelled' }
+  | { readonly kind: 'finished'; readonly status: RunStatus }
+  | { readonly kind: 'missing' };
+
+/** 'cancelling': the run is running and its worker has been told; 'cancelled': it never started. */
+export type CancelOutcome = 'cancelled' | 'cancelling' | 'finished' | 'missing';
+
+export type Outcome =
+  | { readonly status: 'succeeded'; readonly output: unknown }
+  | { readonly status: 'failed'; readonly error: { readonly message: string } };
+
+/** Each run index keeps a tenant's newest runs up to this many; older entries are trimmed at submit. */
+const MAX_INDEXED_RUNS = 100_000;
+
+/**
+ * Run records of every tenant. Each method takes the tenant first and touches only that tenant's keys;
+ * status changes are atomic scripts (run-scripts.ts) that also append the lifecycle event.
+ */
+@Injectable()
+export class RunStore {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Records a new run (queued, with its run.queued event). With an idempotency key, the same tenant's
+   * same key within 24 h returns the run it first created instead (`replayed`), or throws
+   * IdempotencyKeyReusedError when the request differs; the claim and the run are one atomic step.
+   */
+  async submit(
+    tenantId: TenantId,
+    run: NewRun,
+    idempotency?: IdempotencyClaim,
+  ): Promise<Submitted> {
+    const metadata = run.metadata ? JSON.stringify(run.metadata) : '';
+    const keyHash = digest(idempotency?.key ?? '');
+    const [keys, argv] = [this.scriptKeys(tenantId, run.id), this.scriptArgv(tenantId, run.id)];
+    const args = [
+      run.agent,
+      JSON.stringify(run.input),
+      metadata,
+      MAX_INDEXED_RUNS,
+      idempotency?.requestHash ?? '',
+    ];
+    const [outcome, firstRunId, firstHash] = await this.redis.bulkheadSubmitRun(
+      ...keys,
+      this.keys.idempotency(tenantId, keyHash),
+      ...argv,
+      ...args,
+    );
+    if (outcome !== 'duplicate') return { run: await this.get(tenantId, run.id), replayed: false };
+    if (firstHash !== idempotency?.requestHash) throw new IdempotencyKeyReusedError();
+    return { run: await this.get(tenantId, String(firstRunId)), replayed: true };
+  }
+
+  async find(tenantId: TenantId, runId: string): Promise<Run | undefined> {
+    if (!isRunId(runId)) return undefined;
+    const hash = await this.redis.hgetall(this.keys.run(tenantId, runId));
+    return parseRun(hash);
+  }
+
+  /** The run, or RunNotFoundError: the same answer for a missing run and another tenant's. */
+  async get(tenantId: TenantId, runId: string): Promise<Run> {
+    const run = await this.find(tenantId, runId);
+    if (!run) throw new RunNotFoundError(runId);
+    return run;
+  }
+
+  async list(tenantId: TenantId, query: ListQuery): Promise<RunPage> {
+    const index = this.keys.runIndex(tenantId, query.status);
+    const start = query.cursor ? `(${query.cursor}` : '+inf';
+    const scored = await this.redis.zrange(
+      index,
+      start,
+      '-inf',
+      'BYSCORE',
+      'REV',
+      'LIMIT',
+      0,
+      query.limit + 1,
+      'WITHSCORES',
+    );
+    const entries = pairs(scored).slice(0, query.limit);
+    const runs = await this.readMany(
+      tenantId,
+      entries.map(([id]) => id),
+    );
+    const last = entries[entries.length - 1];
+    const nextCursor = scored.length > 2 * query.limit && last ? last[1] : null;
+    return { items: runs, nextCursor };
+  }
+
+  async start(tenantId: TenantId, runId: RunId): Promise<StartOutcome> {
+    const [kind, detail] = await this.redis.bulkheadStartRun(...this.scriptArgs(tenantId, runId));
+    if (kind === 'started') return { kind, attempt: Number(detail) };
+    if (kind === 'finished') return { kind, status: String(detail) as RunStatus };
+    return kind === 'cancelled' ? { kind } : { kind: 'missing' };
+  }
+
+  /** Puts a running run back in the queue after a failed attempt; 'queued', or what it was instead. */
+  retry(tenantId: TenantId, runId: RunId, retrying: JsonObject): Promise<string> {
+    return this.backToQueue(tenantId, runId, 'run.retrying', retrying);
+  }
+
+  /** Hands a running run back to the queue unfinished (its worker is stopping); as retry(). */
+  requeue(tenantId: TenantId, runId: RunId, requeued: JsonObject): Promise<string> {
+    return this.backToQueue(tenantId, runId, 'run.requeued', requeued);
+  }
+
+  /** Records an attempt's outcome; a run whose cancel was accepted ends cancelled whatever happened. */
+  async finish(tenantId: TenantId, runId: RunId, outcome: Outcome): Promise<string> {
+    const [field, value] =
+      outcome.status === 'succeeded' ? ['output', outcome.output] : ['error', outcome.error];
+    const eventData = JSON.stringify({ [field]: value });
+    const args = [outcome.status, field, JSON.stringify(value ?? null), eventData];
+    const [result] = await this.redis.bulkheadFinishRun(
+      ...this.scriptArgs(tenantId, runId),
+      ...args,
+    );
+    return result ?? 'missing';
+  }
+
+  async requestCancel(tenantId: TenantId, runId: RunId): Promise<CancelOutcome> {
+    const args = [...this.scriptArgs(tenantId, runId), this.keys.cancelChannel];
+    const [result] = await this.redis.bulkheadCancelRun(...args);
+    return (result ?? 'missing') as CancelOutcome;
+  }
+
+  private async backToQueue(
+    tenantId: TenantId,
+    runId: RunId,
+    event: string,
+    data: JsonObject,
+  ): Promise<string> {
+    const args = [...this.scriptArgs(tenantId, runId), event, JSON.stringify(data)];
+    const [result] = await this.redis.bulkheadRequeueRun(...args);
+    return result ?? 'missing';
+  }
+
+  /** KEYS then the shared ARGV of every run script (see run-scripts.ts). */
+  scriptArgs(tenantId: TenantId, runId: RunId): Array<string | number> {
+    return [...this.scriptKeys(tenantId, runId), ...this.scriptArgv(tenantId, runId)];
+  }
+
+  private scriptKeys(tenantId: TenantId, runId: RunId): string[] {
+    const statusIndexes = RUN_STATUSES.map((status) => this.keys.runIndex(tenantId, status));
+    return [
+      this.keys.run(tenantId, runId),
+      this.keys.runEvents(tenantId, runId),
+      this.keys.runIndex(tenantId),
+      ...statusIndexes,
+      this.keys.runOrder(tenantId),
+    ];
+  }
+
+  private scriptArgv(tenantId: TenantId, runId: RunId): Array<string | number> {
+    return [
+      this.config.EVENTS_MAX_PER_RUN,
+      this.keys.runEventsChannel,
+      tenantId,
+      runId,
+      new Date().toISOString(),
+      this.config.RUN_RETENTION_SECONDS,
+    ];
+  }
+
+  private async readMany(tenantId: TenantId, ids: string[]): Promise<Run[]> {
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys.run(tenantId, id as RunId));
+    const replies = (await pipeline.exec()) ?? [];
+    const runs: Run[] = [];
+    const expired: string[] = [];
+    replies.forEach(([error, hash], i) => {
+      if (error) throw error;
+      const run = parseRun(hash as Record<string, string>);
+      if (run) runs.push(run);
+      else expired.push(ids[i] ?? '');
+    });
+    await this.forget(tenantId, expired);
+    return runs;
+  }
+
+  /** Index entries of runs whose records expired after their retention. */
+  private async forget(tenantId: TenantId, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    pipeline.zrem(this.keys.runIndex(tenantId), ...ids);
+    for (const status of RUN_STATUSES) pipeline.zrem(this.keys.runIndex(tenantId, status), ...ids);
+    await pipeline.exec();
+  }
+}
+
+/** [member, score, member, score …] as Redis returns WITHSCORES, paired. */
+function pairs(flat: string[]): Array<[string, string]> {
+  const result: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) result.push([flat[i] ?? '', flat[i + 1] ?? '']);
+  return result;
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,23 @@
+import { Global, Module } from '@nestjs/common';
+import { ApiKeys } from './api-keys';
+import { EventLog } from './event-log';
+import { REDIS, commandConnection } from './redis-client';
+import { RedisConnections } from './redis-connections';
+import { RedisKeys } from './redis-keys';
+import { RunStore } from './run-store';
+import { TenantDirectory } from './tenant-directory';
+
+@Global()
+@Module({
+  providers: [
+    RedisConnections,
+    RedisKeys,
+    { provide: REDIS, useFactory: commandConnection, inject: [RedisConnections] },
+    RunStore,
+    EventLog,
+    ApiKeys,
+    TenantDirectory,
+  ],
+  exports: [RedisConnections, RedisKeys, REDIS, RunStore, EventLog, ApiKeys, TenantDirectory],
+})
+export class StoreModule {}
