@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { APP_CONFIG, AppConfig, ConfigModule, bootOrExit } from '@bulkhead/config';
+import { AppLogger } from '@bulkhead/logging';
+import { ApiModule } from './api.module';
+import { fastifyOptions } from './http/fastify-options';
+import { RedisIoAdapter } from './run-events/redis-io.adapter';
+
+void bootOrExit(async () => {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ApiModule.with(ConfigModule.fromEnvironment()),
+    new FastifyAdapter(fastifyOptions()),
+    { logger: ['error', 'warn'] },
+  );
+  const config = app.get<AppConfig>(APP_CONFIG);
+  app.useWebSocketAdapter(new RedisIoAdapter(app));
+  app.enableShutdownHooks();
+  await app.listen({ port: config.PORT, host: config.HOST });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  app.get(AppLogger).info('api.listening', { host: config.HOST, port });
+});

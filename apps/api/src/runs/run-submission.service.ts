@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { AgentCatalogue, AgentDefinition } from '@bulkhead/agents';
+import { RunId, TenantContext, TenantScope, toJobContext } from '@bulkhead/context';
+import { ServiceUnavailableError, describeError } from '@bulkhead/errors';
+import { AppLogger } from '@bulkhead/logging';
+import { RunQueue } from '@bulkhead/queue';
+import { RunStore, Submitted, newRunId } from '@bulkhead/store';
+import { createHash } from 'node:crypto';
+import { SubmitRun } from './run.schemas';
+
+/**
+ * Accepts a run for the current tenant: checks the agent and its input, records the run (status
+ * queued, event run.queued), then enqueues its job. A run that could not be enqueued is not left
+ * queued for ever: it is failed with a reason and the client gets a 503 to retry.
+ */
+@Injectable()
+export class RunSubmission {
+  constructor(
+    private readonly context: TenantContext,
+    private readonly agents: AgentCatalogue,
+    private readonly runs: RunStore,
+    private readonly queue: RunQueue,
+    private readonly logger: AppLogger,
+  ) {}
+
+  /**
+   * With an idempotency key, a repeat of the same request returns the first run (`replayed`) and
+   * enqueues nothing: 50 concurrent duplicates make one run.
+   */
+  async submit(request: SubmitRun, idempotencyKey?: string): Promise<Submitted> {
+    const scope = this.context.require();
+    const agent = this.agents.get(request.agent);
+    const input = this.agents.parseInput(agent.name, request.input ?? {});
+    const runId = newRunId();
+    const claim = idempotencyKey
+      ? { key: idempotencyKey, requestHash: requestHash(request) }
+      : undefined;
+    const submitted = await this.runs.submit(
+      scope.tenantId,
+      { id: runId, agent: agent.name, input, metadata: request.metadata },
+      claim,
+    );
+    if (submitted.replayed) return submitted;
+    await this.enqueue(scope, runId, agent);
+    this.logger.info('run.queued', { agent: agent.name });
+    return submitted;
+  }
+
+  private async enqueue(scope: TenantScope, runId: RunId, agent: AgentDefinition): Promise<void> {
+    const retry = {
+      attempts: agent.retries + 1,
+      backoff: { type: agent.backoff.type, delay: agent.backoff.delayMs },
+    };
+    try {
+      await this.queue.enqueue(toJobContext(scope, runId), retry);
+    } catch (error) {
+      const message = 'The run could not be queued; submit it again.';
+      await this.runs.finish(scope.tenantId, runId, { status: 'failed', error: { message } });
+      this.logger.error('run.enqueue_failed', { error: describeError(error) });
+      throw new ServiceUnavailableError(message);
+    }
+  }
+}
+
+/** The same request always hashes the same, whatever the order of its keys. */
+function requestHash(request: SubmitRun): string {
+  return createHash('sha256').update(canonicalJson(request)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
+  const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}

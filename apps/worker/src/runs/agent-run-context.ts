@@ -1,0 +1,83 @@
+import { AgentContext, AgentLogger } from '@bulkhead/agents';
+import { RunId, TenantContext, TenantId } from '@bulkhead/context';
+import { CrossTenantAccessError, DomainError } from '@bulkhead/errors';
+import { AppLogger } from '@bulkhead/logging';
+import { EventLog } from '@bulkhead/store';
+import { PlatformUnavailableError } from './worker-stopping';
+
+const AGENT_EVENT_TYPE = /^agent\.[a-z0-9][a-z0-9._-]{0,62}$/;
+const MAX_EVENT_BYTES = 64 * 1024;
+
+export class AgentEventRejectedError extends DomainError {
+  readonly code = 'agent_event_rejected';
+  readonly kind = 'validation';
+}
+
+export interface AgentRunParts {
+  readonly tenantId: TenantId;
+  readonly runId: RunId;
+  readonly agent: string;
+  readonly attempt: number;
+  readonly signal: AbortSignal;
+}
+
+export interface AgentRunServices {
+  readonly events: EventLog;
+  readonly logger: AppLogger;
+  readonly context: TenantContext;
+}
+
+/**
+ * The ctx an agent receives: emit goes to the run's event log, lines to the tenant-aware logger.
+ * Every emit first checks that the ambient tenant context is still this run's, wherever in the
+ * agent's awaits, timers or callbacks it is called from: a lost or leaked context fails the emit.
+ */
+export function agentRunContext(parts: AgentRunParts, services: AgentRunServices): AgentContext {
+  const { tenantId, runId, agent, attempt, signal } = parts;
+  const { events, logger, context } = services;
+  return {
+    tenantId,
+    runId,
+    attempt,
+    signal,
+    emit: async (type, data) => {
+      assertScopeOf(context, tenantId, runId);
+      const payload = checkedEvent(type, data);
+      const id = await events.append(tenantId, runId, type, payload).catch((error: unknown) => {
+        throw new PlatformUnavailableError(error);
+      });
+      if (id === undefined)
+        throw new AgentEventRejectedError(`Run ${runId} is no longer running; stop emitting.`);
+    },
+    logger: agentLogger(logger, agent),
+  };
+}
+
+function assertScopeOf(context: TenantContext, tenantId: TenantId, runId: RunId): void {
+  const scope = context.require();
+  if (scope.tenantId !== tenantId || scope.runId !== runId) {
+    throw new CrossTenantAccessError(
+      `${tenantId}/${runId}`,
+      `${scope.tenantId}/${scope.runId ?? '-'}`,
+    );
+  }
+}
+
+function checkedEvent(type: string, data: unknown): unknown {
+  if (!AGENT_EVENT_TYPE.test(type)) {
+    throw new AgentEventRejectedError(`Event type "${type}" must match ${AGENT_EVENT_TYPE}.`);
+  }
+  const json = JSON.stringify(data ?? null);
+  if (Buffer.byteLength(json) > MAX_EVENT_BYTES) {
+    throw new AgentEventRejectedError(`Event ${type} is over ${MAX_EVENT_BYTES} bytes of JSON.`);
+  }
+  return data ?? null;
+}
+
+function agentLogger(logger: AppLogger, agent: string): AgentLogger {
+  return {
+    info: (event, fields = {}) => logger.info(event, { ...fields, agent }),
+    warn: (event, fields = {}) => logger.warn(event, { ...fields, agent }),
+    error: (event, fields = {}) => logger.error(event, { ...fields, agent }),
+  };
+}

@@ -1,0 +1,20 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DiagnosticsModule, PROCESS_EXTRA_STATS } from '@bulkhead/diagnostics';
+import { PlatformModule } from '@bulkhead/platform';
+import { RunExecutor } from './runs/run-executor';
+import { RunProcessor } from './runs/run.processor';
+import { RunWorker } from './runs/run-worker';
+
+@Module({
+  imports: [
+    PlatformModule,
+    DiagnosticsModule.with({ provide: PROCESS_EXTRA_STATS, useValue: () => ({}) }),
+  ],
+  providers: [RunWorker, RunProcessor, RunExecutor],
+})
+export class WorkerModule {
+  /** The worker with its configuration: from the environment in main.ts, given directly in tests. */
+  static with(config: DynamicModule): DynamicModule {
+    return { module: WorkerModule, imports: [config] };
+  }
+}
