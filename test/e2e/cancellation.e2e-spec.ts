@@ -1,0 +1,115 @@
+import request from 'supertest';
+import { eventually } from '../support/eventually';
+import { Platform } from '../support/platform';
+import { deleteKeysUnder, uniquePrefix } from '../support/redis-test-prefix';
+import { finishedRun, getRun, isTerminalEvent, storedEvents, submitRun } from '../support/runs';
+import { TestTenant, bearer, createTenant } from '../support/tenants';
+
+describe('Cancellation', () => {
+  const prefix = uniquePrefix();
+  let platform: Platform;
+  let tenant: TestTenant;
+
+  beforeAll(async () => {
+    // Concurrency 3 per worker: six long runs must be spread over both workers.
+    platform = await Platform.start({
+      prefix,
+      apis: 1,
+      workers: 0,
+      env: { WORKER_CONCURRENCY: '3' },
+    });
+    tenant = await createTenant(platform.url, 'cancel');
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+    await deleteKeysUnder(prefix);
+  });
+
+  const cancel = (runId: string) =>
+    request(platform.url).post(`/v1/runs/${runId}/cancel`).set(bearer(tenant.key));
+
+  it('should never start a run cancelled while queued, even once workers arrive', async () => {
+    const run = await submitRun(platform.url, tenant.key, { agent: 'echo', input: { x: 1 } });
+
+    const answer = await cancel(run.id).expect(202);
+    await platform.startWorker();
+    await platform.startWorker();
+    const later = await submitRun(platform.url, tenant.key, { agent: 'echo', input: {} });
+    await finishedRun(platform.url, tenant.key, later.id);
+
+    expect(answer.body.status).toBe('cancelled');
+    const events = await storedEvents(platform.url, tenant.key, run.id);
+    expect(events.map((e) => e.type)).toEqual(['run.queued', 'run.cancelled']);
+    expect((await getRun(platform.url, tenant.key, run.id)).attempts).toBe(0);
+  });
+
+  it("should fire the running agent's AbortSignal within 100 ms, on whichever of two workers runs it", async () => {
+    while (platform.workers.length < 2) await platform.startWorker();
+    const runs = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        submitRun(platform.url, tenant.key, {
+          agent: 'ticker',
+          input: { steps: 10_000, intervalMs: 50 },
+        }),
+      ),
+    );
+    await eventually(async () => {
+      for (const run of runs)
+        expect((await getRun(platform.url, tenant.key, run.id)).status).toBe('running');
+    });
+
+    await Promise.all(runs.map((run) => cancel(run.id).expect(202)));
+    const finished = await Promise.all(
+      runs.map((run) => finishedRun(platform.url, tenant.key, run.id)),
+    );
+
+    const executedBy = new Set(runs.map((run) => workerThatRan(run.id)));
+    expect(executedBy.size).toBe(2);
+    for (const run of finished) {
+      expect(run.status).toBe('cancelled');
+      expect(
+        Date.parse(String(run.finishedAt)) - Date.parse(String(run.cancelRequestedAt)),
+      ).toBeLessThan(100);
+    }
+  });
+
+  it('should end each of 60 runs with exactly one terminal event when cancel races completion', async () => {
+    const runs = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        submitRun(platform.url, tenant.key, {
+          agent: 'ticker',
+          input: { steps: 1, intervalMs: i % 12 },
+        }),
+      ),
+    );
+
+    const answers = await Promise.all(runs.map((run, i) => delayed(i % 12, () => cancel(run.id))));
+    const finished = await Promise.all(
+      runs.map((run) => finishedRun(platform.url, tenant.key, run.id)),
+    );
+
+    expect(answers.map((a) => a.status).every((status) => status === 202 || status === 409)).toBe(
+      true,
+    );
+    for (const [i, run] of finished.entries()) {
+      const terminal = (await storedEvents(platform.url, tenant.key, run.id)).filter(
+        isTerminalEvent,
+      );
+      expect(terminal).toHaveLength(1);
+      expect(terminal[0]?.type).toBe(`run.${run.status}`);
+      expect(run.status).toBe(answers[i]?.status === 202 ? 'cancelled' : 'succeeded');
+    }
+  });
+
+  function workerThatRan(runId: string): string | undefined {
+    return platform.workers.find((worker) =>
+      worker.lines.some((line) => line.runId === runId && line.msg === 'run.started'),
+    )?.name;
+  }
+});
+
+async function delayed<T>(ms: number, act: () => PromiseLike<T>): Promise<T> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return act();
+}

@@ -1,0 +1,192 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { TEST_REDIS_URL } from './redis-test-prefix';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+const ROOT = join(__dirname, '..', '..');
+const BOOT_TIMEOUT_MS = 20_000;
+
+export interface LogLine {
+  readonly msg?: string;
+  readonly tenantId?: string;
+  readonly runId?: string;
+  readonly [field: string]: unknown;
+}
+
+export interface ProcessStats {
+  readonly pid: number;
+  readonly heapUsed: number;
+  readonly rss: number;
+  readonly gcForced: boolean;
+  readonly registries: { live: number; opened: number; disposed: number };
+  readonly extra: Record<string, number>;
+}
+
+/**
+ * One running process of the built platform, with every JSON line it printed, and its diagnostics
+ * over IPC (heap after a forced GC, live registries, sockets and rooms).
+ */
+export class PlatformProcess {
+  readonly lines: LogLine[] = [];
+  readonly stderr: string[] = [];
+  private nextRequest = 0;
+
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
+    createInterface({ input: child.stdout! }).on('line', (line) =>
+      this.lines.push(parseLine(line)),
+    );
+    createInterface({ input: child.stderr! }).on('line', (line) => this.stderr.push(line));
+  }
+
+  async waitFor(msg: string, timeoutMs = BOOT_TIMEOUT_MS): Promise<LogLine> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.lines.find((line) => line.msg === msg);
+      if (found) return found;
+      if (this.child.exitCode !== null)
+        throw new Error(`${this.name} exited: ${this.stderr.join('\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(`${this.name} printed no ${msg}: ${this.stderr.join('\n')}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  stats(): Promise<ProcessStats> {
+    return this.ask('stats') as Promise<ProcessStats>;
+  }
+
+  async heapSnapshot(): Promise<string> {
+    return ((await this.ask('heap-snapshot')) as { path: string }).path;
+  }
+
+  private ask(type: string): Promise<unknown> {
+    const id = (this.nextRequest += 1);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${this.name} did not answer ${type}`)),
+        30_000,
+      );
+      const onMessage = (message: { id?: number }) => {
+        if (message.id !== id) return;
+        clearTimeout(timer);
+        this.child.off('message', onMessage);
+        resolve(message);
+      };
+      this.child.on('message', onMessage);
+      this.child.send({ id, type });
+    });
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = once(this.child, 'exit');
+    this.child.kill(signal);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+export interface PlatformOptions {
+  readonly prefix: string;
+  readonly apis?: number;
+  readonly workers?: number;
+  readonly env?: Record<string, string>;
+}
+
+/** The built api and worker as separate processes against one Redis, as in production. */
+export class Platform {
+  private constructor(
+    readonly apis: PlatformProcess[],
+    readonly workers: PlatformProcess[],
+    readonly urls: string[],
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  static async start(options: PlatformOptions): Promise<Platform> {
+    const env = platformEnv(options);
+    const workers = range(options.workers ?? 1).map((i) => launch(`worker-${i}`, 'worker', env));
+    const apis = range(options.apis ?? 1).map((i) => launch(`api-${i}`, 'api', env));
+    try {
+      await Promise.all(workers.map((worker) => worker.waitFor('worker.ready')));
+      const listening = await Promise.all(apis.map((api) => api.waitFor('api.listening')));
+      const urls = listening.map((line) => `http://127.0.0.1:${String(line.port)}`);
+      return new Platform(apis, workers, urls, env);
+    } catch (error) {
+      await Promise.all([...apis, ...workers].map((p) => p.stop('SIGKILL')));
+      throw error;
+    }
+  }
+
+  /** One more worker process, ready to take jobs when this resolves. */
+  async startWorker(): Promise<PlatformProcess> {
+    const worker = launch(`worker-${this.workers.length}`, 'worker', this.env);
+    this.workers.push(worker);
+    await worker.waitFor('worker.ready');
+    return worker;
+  }
+
+  /** One more API process, serving when this resolves; its URL is appended to `urls`. */
+  async startApi(): Promise<PlatformProcess> {
+    const api = launch(`api-${this.apis.length}`, 'api', this.env);
+    this.apis.push(api);
+    const line = await api.waitFor('api.listening');
+    this.urls.push(`http://127.0.0.1:${String(line.port)}`);
+    return api;
+  }
+
+  get url(): string {
+    return this.urls[0] ?? '';
+  }
+
+  get logLines(): LogLine[] {
+    return [...this.apis, ...this.workers].flatMap((p) => p.lines);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.apis, ...this.workers].map((p) => p.stop()));
+  }
+}
+
+function platformEnv(options: PlatformOptions): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    PORT: '0',
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_KEY_PREFIX: options.prefix,
+    BULKHEAD_ADMIN_TOKEN: ADMIN_TOKEN,
+    WORKER_CONCURRENCY: '20',
+    LOG_LEVEL: 'info',
+    BULKHEAD_DIAGNOSTICS_IPC: 'true',
+    // Suites stop processes with runs still in flight (fuzzed tickers of any length): stop quickly.
+    SHUTDOWN_GRACE_MS: '500',
+    SHUTDOWN_DRAIN_MS: '100',
+    ...options.env,
+  };
+}
+
+function launch(name: string, app: 'api' | 'worker', env: NodeJS.ProcessEnv): PlatformProcess {
+  const entry = join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
+  const child = spawn(process.execPath, ['--expose-gc', entry], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  return new PlatformProcess(name, child);
+}
+
+function parseLine(line: string): LogLine {
+  try {
+    return JSON.parse(line) as LogLine;
+  } catch {
+    return { msg: undefined, text: line };
+  }
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}

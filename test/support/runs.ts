@@ -1,0 +1,69 @@
+import request from 'supertest';
+import { eventually } from './eventually';
+import { bearer } from './tenants';
+
+export interface RunBody {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly agent: string;
+  readonly status: string;
+  readonly output?: unknown;
+  readonly error?: { message: string };
+  readonly attempts: number;
+  readonly [field: string]: unknown;
+}
+
+export interface EventBody {
+  readonly id: number;
+  readonly runId: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly ts: string;
+}
+
+const TERMINAL = ['succeeded', 'failed', 'cancelled'];
+
+export async function submitRun(url: string, key: string, body: object): Promise<RunBody> {
+  const response = await request(url).post('/v1/runs').set(bearer(key)).send(body).expect(202);
+  return response.body as RunBody;
+}
+
+export async function getRun(url: string, key: string, runId: string): Promise<RunBody> {
+  const response = await request(url).get(`/v1/runs/${runId}`).set(bearer(key)).expect(200);
+  return response.body as RunBody;
+}
+
+export async function storedEvents(
+  url: string,
+  key: string,
+  runId: string,
+  after = 0,
+): Promise<EventBody[]> {
+  const response = await request(url)
+    .get(`/v1/runs/${runId}/events?after=${after}&limit=1000`)
+    .set(bearer(key))
+    .expect(200);
+  return response.body.items as EventBody[];
+}
+
+/** Polls GET /v1/runs/:id until the run is finished (or the deadline passes). */
+export function finishedRun(
+  url: string,
+  key: string,
+  runId: string,
+  timeoutMs = 10_000,
+): Promise<RunBody> {
+  return eventually(
+    async () => {
+      const run = await getRun(url, key, runId);
+      if (!TERMINAL.includes(run.status)) throw new Error(`run ${runId} is still ${run.status}`);
+      return run;
+    },
+    timeoutMs,
+    50,
+  );
+}
+
+export function isTerminalEvent(event: EventBody): boolean {
+  return ['run.succeeded', 'run.failed', 'run.cancelled'].includes(event.type);
+}
