@@ -32,6 +32,7 @@ export class PlatformProcess {
   readonly lines: LogLine[] = [];
   readonly stderr: string[] = [];
   private nextRequest = 0;
+  private stopping = false;
 
   constructor(
     readonly name: string,
@@ -41,6 +42,19 @@ export class PlatformProcess {
       this.lines.push(parseLine(line)),
     );
     createInterface({ input: child.stderr! }).on('line', (line) => this.stderr.push(line));
+    child.once('exit', (code, signal) => this.reportUnexpectedExit(code, signal));
+  }
+
+  /** A process that dies on its own explains every later failure of its suite: say so at once. */
+  private reportUnexpectedExit(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.stopping) return;
+    const lastLines = [
+      ...this.lines.slice(-20).map((line) => JSON.stringify(line)),
+      ...this.stderr,
+    ];
+    console.error(
+      `${this.name} exited unexpectedly (code ${code}, signal ${signal}):\n${lastLines.join('\n')}`,
+    );
   }
 
   async waitFor(msg: string, timeoutMs = BOOT_TIMEOUT_MS): Promise<LogLine> {
@@ -85,6 +99,7 @@ export class PlatformProcess {
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = once(this.child, 'exit');
+    this.stopping = true;
     this.child.kill(signal);
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
     await exited;

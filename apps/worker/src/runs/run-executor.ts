@@ -8,6 +8,7 @@ import { EventLog, Run, RunStore } from '@bulkhead/store';
 import { Job } from 'bullmq';
 import { agentRunContext } from './agent-run-context';
 import { retryPlanOf } from './retry-plan';
+import { untilAborted } from './until-aborted';
 import { PlatformUnavailableError, RunHandedBackError, WORKER_STOPPING } from './worker-stopping';
 
 const MAX_ERROR_LENGTH = 1_000;
@@ -139,17 +140,4 @@ export class RunExecutor {
 function messageOf(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH)}…` : text;
-}
-
-/** Settles with the agent, or rejects as soon as the signal fires, even if the agent ignores it. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
