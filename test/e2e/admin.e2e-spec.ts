@@ -22,7 +22,7 @@ describe('Admin API', () => {
   const freshId = () => `acme-${randomUUID().slice(0, 8)}`;
 
   describe('POST /v1/admin/tenants', () => {
-    it('should create a tenant with its name and limits', async () => {
+    it('should create a tenant with its name, its own limits and the defaults for the rest', async () => {
       const id = freshId();
 
       const response = await request(url)
@@ -34,7 +34,8 @@ describe('Admin API', () => {
       expect(response.body).toEqual({
         id,
         name: 'Acme Inc',
-        limits: { maxConcurrentRuns: 3 },
+        limits: { maxConcurrentRuns: 3, maxQueuedRuns: 10_000, runsPerMinute: 600 },
+        usage: { queued: 0, running: 0 },
         createdAt: expect.any(String),
       });
       const read = await request(url).get(`/v1/admin/tenants/${id}`).set(admin).expect(200);

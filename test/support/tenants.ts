@@ -14,10 +14,40 @@ export function bearer(key: string): { Authorization: string } {
   return { Authorization: `Bearer ${key}` };
 }
 
-/** A tenant with a fresh id and one API key, created through the admin API. */
-export async function createTenant(url: string, label = 't'): Promise<TestTenant> {
+export interface Limits {
+  readonly maxConcurrentRuns?: number | null;
+  readonly maxQueuedRuns?: number | null;
+  readonly runsPerMinute?: number | null;
+}
+
+export interface TenantView {
+  readonly id: string;
+  readonly limits: { maxConcurrentRuns: number; maxQueuedRuns: number; runsPerMinute: number };
+  readonly usage: { queued: number; running: number };
+}
+
+/** A tenant with a fresh id, its own limits if given, and one API key, created through the admin API. */
+export async function createTenant(url: string, label = 't', limits?: Limits): Promise<TestTenant> {
   const id = `${label}-${randomUUID().slice(0, 8)}`;
-  await request(url).post('/v1/admin/tenants').set(admin).send({ id }).expect(201);
+  await request(url).post('/v1/admin/tenants').set(admin).send({ id, limits }).expect(201);
   const issued = await request(url).post(`/v1/admin/tenants/${id}/keys`).set(admin).expect(201);
   return { id, key: issued.body.key, keyId: issued.body.id };
+}
+
+export async function tenantView(url: string, tenantId: string): Promise<TenantView> {
+  const response = await request(url).get(`/v1/admin/tenants/${tenantId}`).set(admin).expect(200);
+  return response.body as TenantView;
+}
+
+export async function setLimits(
+  url: string,
+  tenantId: string,
+  limits: Limits,
+): Promise<TenantView> {
+  const response = await request(url)
+    .patch(`/v1/admin/tenants/${tenantId}/limits`)
+    .set(admin)
+    .send(limits)
+    .expect(200);
+  return response.body as TenantView;
 }

@@ -25,6 +25,15 @@ export const appConfigSchema = z.object({
   RUN_RETENTION_SECONDS: seconds(7 * 24 * 3600),
   EVENTS_MAX_PER_RUN: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
   SOCKET_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Limits of a tenant whose own limits (admin API) leave them unset. */
+  TENANT_MAX_CONCURRENT_RUNS: z.coerce.number().int().min(1).max(10_000).default(10),
+  TENANT_MAX_QUEUED_RUNS: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  TENANT_RUNS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /**
+   * A run parked because its tenant was at maxConcurrentRuns is woken when one of the tenant's runs
+   * ends; this is the backstop after which it looks again by itself, should that wake-up be lost.
+   */
+  PARKED_RUN_RECHECK_MS: milliseconds(60_000),
   /** Answer diagnostics requests (heap, live registries, rooms) from a parent process over IPC. */
   BULKHEAD_DIAGNOSTICS_IPC: z.stringbool().default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -22,6 +22,8 @@ export abstract class DomainError extends Error {
   abstract readonly code: string;
   abstract readonly kind: ErrorKind;
   readonly details: readonly ErrorDetail[] = [];
+  /** When the client may try again, for errors that pass with time; sent as Retry-After. */
+  readonly retryAfterSeconds?: number;
 
   constructor(message: string) {
     super(message);

@@ -133,3 +133,28 @@ export class IdempotencyKeyReusedError extends DomainError {
     );
   }
 }
+
+export class QueueFullError extends DomainError {
+  readonly code = 'max_queued_runs';
+  readonly kind = 'limit';
+
+  constructor(readonly limit: number) {
+    super(
+      `maxQueuedRuns: this tenant already has ${limit} runs queued, its limit; wait for some to start or raise maxQueuedRuns.`,
+    );
+  }
+}
+
+export class SubmissionRateLimitedError extends DomainError {
+  readonly code = 'runs_per_minute';
+  readonly kind = 'limit';
+  override readonly retryAfterSeconds: number;
+
+  constructor(waitMs: number) {
+    const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+    super(
+      `runsPerMinute: this tenant submitted runs faster than its limit allows; retry in ${seconds} s (Retry-After).`,
+    );
+    this.retryAfterSeconds = seconds;
+  }
+}

@@ -13,8 +13,11 @@ export {
   Outcome,
   IdempotencyClaim,
   Submitted,
+  Transition,
+  ParkOutcome,
 } from './run-store';
+export { TenantLimits, TenantLimitValues, TenantLimitsPatch, TenantUsage } from './tenant-limits';
 export { EventLog } from './event-log';
 export { ApiKeys, IssuedKey, KeyOwner } from './api-keys';
-export { TenantDirectory, Tenant, TenantLimitsSetting } from './tenant-directory';
+export { TenantDirectory, Tenant } from './tenant-directory';
 export { StoreModule } from './store.module';

@@ -47,6 +47,26 @@ export class RedisKeys {
     return `${this.of(tenantId)}:runs-order`;
   }
 
+  /** The tenant's own limits (a hash); a field left unset means the configured default. */
+  tenantLimits(tenantId: TenantId): string {
+    return `${this.of(tenantId)}:limits`;
+  }
+
+  /** Queued runs that found the tenant at maxConcurrentRuns, scored by submission order. */
+  parkedRuns(tenantId: TenantId): string {
+    return `${this.of(tenantId)}:runs-parked`;
+  }
+
+  /** The tenant's submission rate state (GCRA: when its next submission is due). */
+  submissionRate(tenantId: TenantId): string {
+    return `${this.of(tenantId)}:submission-rate`;
+  }
+
+  /** The largest backlog the tenant had since it last had nothing queued: its runs' queue priority. */
+  backlogPeak(tenantId: TenantId): string {
+    return `${this.of(tenantId)}:backlog-peak`;
+  }
+
   /** An Idempotency-Key's record (the run it created and the request's hash), by the key's hash. */
   idempotency(tenantId: TenantId, keyHash: string): string {
     return `${this.of(tenantId)}:idempotency:${keyHash}`;

@@ -1,20 +1,47 @@
 import type { Redis, Result } from 'ioredis';
 
 /**
- * Every change of a run's status is one Lua script, so a transition, its event and its index moves
- * happen atomically: two racing transitions (cancel and completion, two deliveries of one job) see
- * each other's result and exactly one terminal event is ever written.
+ * Every change of a run's status is one Lua script, so a transition, its event, its index moves and the
+ * tenant's limits happen atomically: two racing transitions (cancel and completion, two deliveries of
+ * one job) see each other's result and exactly one terminal event is ever written; two workers cannot
+ * both take a tenant's last free slot.
  *
- * KEYS: run hash, event stream, index of all runs, the index of each status in RUN_STATUSES order, then
- * the tenant's submission counter. Indexes are sorted sets scored by submission order (newest highest).
- * ARGV: max stream length, events channel, tenantId, runId, now (ISO), retention seconds, then the
- * script's own arguments from ARGV[7].
+ * KEYS: run hash, event stream, index of all runs, the index of each status in RUN_STATUSES order, the
+ * tenant's submission counter, its parked runs, its limits. Indexes are sorted sets scored by submission
+ * order (newest highest); the queued and running indexes are the tenant's live usage.
+ * ARGV: max stream length, events channel, tenantId, runId, now (ISO), retention seconds, the default
+ * maxConcurrentRuns, maxQueuedRuns and runsPerMinute, then the script's own arguments from ARGV[10].
  */
-const PRELUDE = `
-local runKey, streamKey = KEYS[1], KEYS[2]
+const WAKE_FUNCTION = `
+-- Pops as many parked runs as the tenant has free slots; the caller promotes their delayed jobs.
+local function wakeParked(runningKey, parkedKey, maxConcurrent)
+  local free = maxConcurrent - redis.call('ZCARD', runningKey)
+  if free <= 0 then return {} end
+  local popped = redis.call('ZPOPMIN', parkedKey, math.min(free, 100))
+  local ids = {}
+  for i = 1, #popped, 2 do ids[#ids + 1] = popped[i] end
+  return ids
+end
+`;
+
+const PRELUDE = `${WAKE_FUNCTION}
+local runKey, streamKey, parkedKey, limitsKey = KEYS[1], KEYS[2], KEYS[10], KEYS[11]
 local maxlen, channel, tenantId, runId, now, retention = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local INDEX = { queued = 4, running = 5, succeeded = 6, failed = 7, cancelled = 8 }
 local TERMINAL = { succeeded = true, failed = true, cancelled = true }
+local DEFAULT_LIMITS = { maxConcurrentRuns = ARGV[7], maxQueuedRuns = ARGV[8], runsPerMinute = ARGV[9] }
+
+local function limit(name)
+  return tonumber(redis.call('HGET', limitsKey, name) or DEFAULT_LIMITS[name])
+end
+
+local function runningCount()
+  return redis.call('ZCARD', KEYS[INDEX.running])
+end
+
+local function wake()
+  return wakeParked(KEYS[INDEX.running], parkedKey, limit('maxConcurrentRuns'))
+end
 
 local function append(etype, data)
   local seq = redis.call('HINCRBY', runKey, 'seq', 1)
@@ -31,6 +58,7 @@ end
 local function finish(status, data)
   local from = redis.call('HGET', runKey, 'status')
   redis.call('HSET', runKey, 'status', status, 'finishedAt', now)
+  redis.call('ZREM', parkedKey, runId)
   move(from, status)
   append('run.' .. status, data)
   redis.call('EXPIRE', runKey, retention)
@@ -56,32 +84,58 @@ local function settle()
 end
 `;
 
-// KEYS[10]: the idempotency key's record; ARGV[11]: the request's body hash, '' without a key.
+// KEYS[12] the idempotency key's record, KEYS[13] the tenant's rate state, KEYS[14] its backlog peak.
+// ARGV[10..14]: agent, input, metadata, max indexed runs, the request's body hash ('' without a key).
+// A replay is answered before any limit: it creates nothing. Rate is spent only by accepted runs.
 const SUBMIT = `${PRELUDE}
-if ARGV[11] ~= '' then
-  local claimed = redis.call('GET', KEYS[10])
+local requestHash = ARGV[14]
+if requestHash ~= '' then
+  local claimed = redis.call('GET', KEYS[12])
   if claimed then
     local space = string.find(claimed, ' ', 1, true)
     return { 'duplicate', string.sub(claimed, 1, space - 1), string.sub(claimed, space + 1) }
   end
-  redis.call('SET', KEYS[10], runId .. ' ' .. ARGV[11], 'EX', 86400)
 end
 if redis.call('EXISTS', runKey) == 1 then return { 'exists' } end
+
+local queued = redis.call('ZCARD', KEYS[INDEX.queued])
+local maxQueued = limit('maxQueuedRuns')
+if queued >= maxQueued then return { 'queue_full', maxQueued } end
+
+-- GCRA: a burst of runsPerMinute, then one every 60000 / runsPerMinute ms, on Redis's clock.
+local time = redis.call('TIME')
+local nowMs = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local interval = 60000 / limit('runsPerMinute')
+local due = math.max(tonumber(redis.call('GET', KEYS[13]) or '0'), nowMs)
+local waitMs = due - 60000 + interval - nowMs
+if waitMs > 0 then return { 'rate_limited', math.ceil(waitMs) } end
+redis.call('SET', KEYS[13], string.format('%.3f', due + interval), 'PX', math.ceil(due + interval - nowMs))
+
+if requestHash ~= '' then redis.call('SET', KEYS[12], runId .. ' ' .. requestHash, 'EX', 86400) end
 local order = redis.call('INCR', KEYS[9])
-redis.call('HSET', runKey, 'id', runId, 'tenantId', tenantId, 'agent', ARGV[7], 'status', 'queued',
-  'input', ARGV[8], 'attempts', 0, 'createdAt', now, 'seq', 0, 'order', order)
-if ARGV[9] ~= '' then redis.call('HSET', runKey, 'metadata', ARGV[9]) end
+redis.call('HSET', runKey, 'id', runId, 'tenantId', tenantId, 'agent', ARGV[10], 'status', 'queued',
+  'input', ARGV[11], 'attempts', 0, 'createdAt', now, 'seq', 0, 'order', order)
+if ARGV[12] ~= '' then redis.call('HSET', runKey, 'metadata', ARGV[12]) end
 redis.call('ZADD', KEYS[3], order, runId)
 redis.call('ZADD', KEYS[INDEX.queued], order, runId)
-for i = 3, 8 do redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -(tonumber(ARGV[10]) + 1)) end
+for i = 3, 8 do redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -(tonumber(ARGV[13]) + 1)) end
 append('run.queued', '{}')
-return { 'queued' }
+
+-- The queue priority: the tenant's backlog, never lower than its peak since it last had none queued,
+-- so a tenant's runs keep their order and a small backlog is served before a large one.
+local priority = queued + 1
+if queued > 0 then priority = math.max(priority, tonumber(redis.call('GET', KEYS[14]) or '0')) end
+redis.call('SET', KEYS[14], priority)
+return { 'queued', priority }
 `;
 
+// A queued run whose tenant is at maxConcurrentRuns does not start: 'at_capacity', and nothing changes.
 const START = `${PRELUDE}
 local settled = settle()
 if settled then return settled end
 local status = redis.call('HGET', runKey, 'status')
+if status == 'queued' and runningCount() >= limit('maxConcurrentRuns') then return { 'at_capacity' } end
+redis.call('ZREM', parkedKey, runId)
 local attempt = redis.call('HINCRBY', runKey, 'attempts', 1)
 redis.call('HSET', runKey, 'status', 'running')
 redis.call('HSETNX', runKey, 'startedAt', now)
@@ -90,25 +144,37 @@ append('run.started', cjson.encode({ attempt = attempt, recovered = status == 'r
 return { 'started', attempt }
 `;
 
-// Back to the queue unfinished: ARGV[7] is the event (run.retrying or run.requeued), ARGV[8] its data.
+// Called once the job of an 'at_capacity' run is delayed: parks it to be woken when a slot frees, or
+// answers 'free' when one freed meanwhile (the caller then wakes it itself), so no wake-up is lost.
+const PARK = `${PRELUDE}
+if redis.call('HGET', runKey, 'status') ~= 'queued' then return { 'gone' } end
+if runningCount() < limit('maxConcurrentRuns') then return { 'free' } end
+redis.call('ZADD', parkedKey, redis.call('HGET', runKey, 'order'), runId)
+return { 'parked' }
+`;
+
+// Back to the queue unfinished: ARGV[10] is the event (run.retrying or run.requeued), ARGV[11] its data.
+// This and FINISH answer { outcome, parked run ids to wake into the slot they may have freed }.
 const REQUEUE = `${PRELUDE}
 local settled = settle()
-if settled then return settled end
+if settled then return { settled[1], wake() } end
 local status = redis.call('HGET', runKey, 'status')
 redis.call('HSET', runKey, 'status', 'queued')
 move(status, 'queued')
-append(ARGV[7], ARGV[8])
-return { 'queued' }
+append(ARGV[10], ARGV[11])
+return { 'queued', wake() }
 `;
 
+// ARGV[10] the outcome status, ARGV[11] and ARGV[12] its field and value, ARGV[13] the event's data.
 const FINISH = `${PRELUDE}
 local settled = settle()
-if settled then return settled end
-redis.call('HSET', runKey, ARGV[8], ARGV[9])
-finish(ARGV[7], ARGV[10])
-return { ARGV[7] }
+if settled then return { settled[1], wake() } end
+redis.call('HSET', runKey, ARGV[11], ARGV[12])
+finish(ARGV[10], ARGV[13])
+return { ARGV[10], wake() }
 `;
 
+// ARGV[10]: the cancel channel.
 const CANCEL = `${PRELUDE}
 local ended = guard()
 if ended then return ended end
@@ -118,17 +184,27 @@ if status == 'queued' then
   return { 'cancelled' }
 end
 if redis.call('HSETNX', runKey, 'cancelRequestedAt', now) == 1 then
-  redis.call('PUBLISH', ARGV[7], cjson.encode({ tenantId = tenantId, runId = runId }))
+  redis.call('PUBLISH', ARGV[10], cjson.encode({ tenantId = tenantId, runId = runId }))
 end
 return { 'cancelling' }
 `;
 
+// ARGV[10] the event type, ARGV[11] its data.
 const APPEND = `${PRELUDE}
 if redis.call('HGET', runKey, 'status') ~= 'running' then return 0 end
-return append(ARGV[7], ARGV[8])
+return append(ARGV[10], ARGV[11])
 `;
 
-export const RUN_SCRIPT_KEY_COUNT = 9;
+// For a raised limit: KEYS running index, parked runs, limits; ARGV[1] the default maxConcurrentRuns.
+const WAKE = `${WAKE_FUNCTION}
+return wakeParked(KEYS[1], KEYS[2], tonumber(redis.call('HGET', KEYS[3], 'maxConcurrentRuns') or ARGV[1]))
+`;
+
+export const RUN_SCRIPT_KEY_COUNT = 11;
+const KEY_COUNT: Readonly<Partial<Record<RunScriptName, number>>> = {
+  bulkheadSubmitRun: RUN_SCRIPT_KEY_COUNT + 3,
+  bulkheadWakeParked: 3,
+};
 
 const SCRIPTS = Object.freeze({
   bulkheadSubmitRun: SUBMIT,
@@ -137,6 +213,8 @@ const SCRIPTS = Object.freeze({
   bulkheadFinishRun: FINISH,
   bulkheadCancelRun: CANCEL,
   bulkheadAppendEvent: APPEND,
+  bulkheadParkRun: PARK,
+  bulkheadWakeParked: WAKE,
 } as const);
 
 export type RunScriptName = keyof typeof SCRIPTS;
@@ -144,8 +222,7 @@ export type RunScriptName = keyof typeof SCRIPTS;
 /** Registers the scripts on a client; ioredis then calls them by SHA and reloads them after a flush. */
 export function defineRunScripts(redis: Redis): void {
   for (const [name, lua] of Object.entries(SCRIPTS)) {
-    const numberOfKeys =
-      name === 'bulkheadSubmitRun' ? RUN_SCRIPT_KEY_COUNT + 1 : RUN_SCRIPT_KEY_COUNT;
+    const numberOfKeys = KEY_COUNT[name as RunScriptName] ?? RUN_SCRIPT_KEY_COUNT;
     redis.defineCommand(name, { numberOfKeys, lua });
   }
 }
@@ -156,8 +233,10 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     bulkheadSubmitRun(...args: ScriptArg[]): Result<string[], Context>;
     bulkheadStartRun(...args: ScriptArg[]): Result<[string, number?], Context>;
-    bulkheadRequeueRun(...args: ScriptArg[]): Result<string[], Context>;
-    bulkheadFinishRun(...args: ScriptArg[]): Result<string[], Context>;
+    bulkheadRequeueRun(...args: ScriptArg[]): Result<[string, string[]], Context>;
+    bulkheadFinishRun(...args: ScriptArg[]): Result<[string, string[]], Context>;
+    bulkheadParkRun(...args: ScriptArg[]): Result<[string], Context>;
+    bulkheadWakeParked(...args: ScriptArg[]): Result<string[], Context>;
     bulkheadCancelRun(...args: ScriptArg[]): Result<string[], Context>;
     bulkheadAppendEvent(...args: ScriptArg[]): Result<number, Context>;
   }

@@ -1,7 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@bulkhead/config';
 import { RunId, TenantId } from '@bulkhead/context';
-import { IdempotencyKeyReusedError, RunNotFoundError } from '@bulkhead/errors';
+import {
+  IdempotencyKeyReusedError,
+  QueueFullError,
+  RunNotFoundError,
+  SubmissionRateLimitedError,
+} from '@bulkhead/errors';
 import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { REDIS } from './redis-client';
@@ -27,6 +32,8 @@ export interface Submitted {
   readonly run: Run;
   /** True when an earlier request with the same idempotency key created the run. */
   readonly replayed: boolean;
+  /** The run's queue priority: its tenant's backlog (see run-scripts.ts); 0 for a replay. */
+  readonly priority: number;
 }
 
 export interface RunPage {
@@ -42,9 +49,22 @@ export interface ListQuery {
 
 export type StartOutcome =
   | { readonly kind: 'started'; readonly attempt: number }
+  | { readonly kind: 'at_capacity' }
   | { readonly kind: 'cancelled' }
   | { readonly kind: 'finished'; readonly status: RunStatus }
   | { readonly kind: 'missing' };
+
+/**
+ * What a transition that may free a running slot became ('queued', a status, 'finished', 'missing'), and
+ * the tenant's parked runs it woke into free slots: the caller promotes their jobs.
+ */
+export interface Transition {
+  readonly outcome: string;
+  readonly woken: RunId[];
+}
+
+/** 'parked' until a slot frees; 'free' when one freed meanwhile; 'gone' when no longer queued. */
+export type ParkOutcome = 'parked' | 'free' | 'gone';
 
 /** 'cancelling': the run is running and its worker has been told; 'cancelled': it never started. */
 export type CancelOutcome = 'cancelled' | 'cancelling' | 'finished' | 'missing';
@@ -81,6 +101,11 @@ export class RunStore {
     const metadata = run.metadata ? JSON.stringify(run.metadata) : '';
     const keyHash = digest(idempotency?.key ?? '');
     const [keys, argv] = [this.scriptKeys(tenantId, run.id), this.scriptArgv(tenantId, run.id)];
+    const submitKeys = [
+      this.keys.idempotency(tenantId, keyHash),
+      this.keys.submissionRate(tenantId),
+      this.keys.backlogPeak(tenantId),
+    ];
     const args = [
       run.agent,
       JSON.stringify(run.input),
@@ -88,15 +113,19 @@ export class RunStore {
       MAX_INDEXED_RUNS,
       idempotency?.requestHash ?? '',
     ];
-    const [outcome, firstRunId, firstHash] = await this.redis.bulkheadSubmitRun(
+    const [outcome, detail, firstHash] = await this.redis.bulkheadSubmitRun(
       ...keys,
-      this.keys.idempotency(tenantId, keyHash),
+      ...submitKeys,
       ...argv,
       ...args,
     );
-    if (outcome !== 'duplicate') return { run: await this.get(tenantId, run.id), replayed: false };
-    if (firstHash !== idempotency?.requestHash) throw new IdempotencyKeyReusedError();
-    return { run: await this.get(tenantId, String(firstRunId)), replayed: true };
+    if (outcome === 'queue_full') throw new QueueFullError(Number(detail));
+    if (outcome === 'rate_limited') throw new SubmissionRateLimitedError(Number(detail));
+    if (outcome === 'duplicate') {
+      if (firstHash !== idempotency?.requestHash) throw new IdempotencyKeyReusedError();
+      return { run: await this.get(tenantId, String(detail)), replayed: true, priority: 0 };
+    }
+    return { run: await this.get(tenantId, run.id), replayed: false, priority: Number(detail) };
   }
 
   async find(tenantId: TenantId, runId: string): Promise<Run | undefined> {
@@ -140,30 +169,34 @@ export class RunStore {
     const [kind, detail] = await this.redis.bulkheadStartRun(...this.scriptArgs(tenantId, runId));
     if (kind === 'started') return { kind, attempt: Number(detail) };
     if (kind === 'finished') return { kind, status: String(detail) as RunStatus };
+    if (kind === 'at_capacity') return { kind };
     return kind === 'cancelled' ? { kind } : { kind: 'missing' };
   }
 
   /** Puts a running run back in the queue after a failed attempt; 'queued', or what it was instead. */
-  retry(tenantId: TenantId, runId: RunId, retrying: JsonObject): Promise<string> {
+  retry(tenantId: TenantId, runId: RunId, retrying: JsonObject): Promise<Transition> {
     return this.backToQueue(tenantId, runId, 'run.retrying', retrying);
   }
 
   /** Hands a running run back to the queue unfinished (its worker is stopping); as retry(). */
-  requeue(tenantId: TenantId, runId: RunId, requeued: JsonObject): Promise<string> {
+  requeue(tenantId: TenantId, runId: RunId, requeued: JsonObject): Promise<Transition> {
     return this.backToQueue(tenantId, runId, 'run.requeued', requeued);
   }
 
   /** Records an attempt's outcome; a run whose cancel was accepted ends cancelled whatever happened. */
-  async finish(tenantId: TenantId, runId: RunId, outcome: Outcome): Promise<string> {
+  async finish(tenantId: TenantId, runId: RunId, outcome: Outcome): Promise<Transition> {
     const [field, value] =
       outcome.status === 'succeeded' ? ['output', outcome.output] : ['error', outcome.error];
     const eventData = JSON.stringify({ [field]: value });
     const args = [outcome.status, field, JSON.stringify(value ?? null), eventData];
-    const [result] = await this.redis.bulkheadFinishRun(
-      ...this.scriptArgs(tenantId, runId),
-      ...args,
-    );
-    return result ?? 'missing';
+    const reply = await this.redis.bulkheadFinishRun(...this.scriptArgs(tenantId, runId), ...args);
+    return transitionOf(reply);
+  }
+
+  /** After its job was delayed, parks a run that found its tenant at maxConcurrentRuns. */
+  async park(tenantId: TenantId, runId: RunId): Promise<ParkOutcome> {
+    const [outcome] = await this.redis.bulkheadParkRun(...this.scriptArgs(tenantId, runId));
+    return outcome as ParkOutcome;
   }
 
   async requestCancel(tenantId: TenantId, runId: RunId): Promise<CancelOutcome> {
@@ -177,10 +210,9 @@ export class RunStore {
     runId: RunId,
     event: string,
     data: JsonObject,
-  ): Promise<string> {
+  ): Promise<Transition> {
     const args = [...this.scriptArgs(tenantId, runId), event, JSON.stringify(data)];
-    const [result] = await this.redis.bulkheadRequeueRun(...args);
-    return result ?? 'missing';
+    return transitionOf(await this.redis.bulkheadRequeueRun(...args));
   }
 
   /** KEYS then the shared ARGV of every run script (see run-scripts.ts). */
@@ -196,6 +228,8 @@ export class RunStore {
       this.keys.runIndex(tenantId),
       ...statusIndexes,
       this.keys.runOrder(tenantId),
+      this.keys.parkedRuns(tenantId),
+      this.keys.tenantLimits(tenantId),
     ];
   }
 
@@ -207,6 +241,9 @@ export class RunStore {
       runId,
       new Date().toISOString(),
       this.config.RUN_RETENTION_SECONDS,
+      this.config.TENANT_MAX_CONCURRENT_RUNS,
+      this.config.TENANT_MAX_QUEUED_RUNS,
+      this.config.TENANT_RUNS_PER_MINUTE,
     ];
   }
 
@@ -234,6 +271,10 @@ export class RunStore {
     for (const status of RUN_STATUSES) pipeline.zrem(this.keys.runIndex(tenantId, status), ...ids);
     await pipeline.exec();
   }
+}
+
+function transitionOf([outcome, woken]: [string, string[]]): Transition {
+  return { outcome: outcome ?? 'missing', woken: (woken ?? []) as RunId[] };
 }
 
 /** [member, score, member, score …] as Redis returns WITHSCORES, paired. */

@@ -6,6 +6,7 @@ import { RedisConnections } from './redis-connections';
 import { RedisKeys } from './redis-keys';
 import { RunStore } from './run-store';
 import { TenantDirectory } from './tenant-directory';
+import { TenantLimits } from './tenant-limits';
 
 @Global()
 @Module({
@@ -17,7 +18,17 @@ import { TenantDirectory } from './tenant-directory';
     EventLog,
     ApiKeys,
     TenantDirectory,
+    TenantLimits,
   ],
-  exports: [RedisConnections, RedisKeys, REDIS, RunStore, EventLog, ApiKeys, TenantDirectory],
+  exports: [
+    RedisConnections,
+    RedisKeys,
+    REDIS,
+    RunStore,
+    EventLog,
+    ApiKeys,
+    TenantDirectory,
+    TenantLimits,
+  ],
 })
 export class StoreModule {}

@@ -5,20 +5,13 @@ import type { Redis } from 'ioredis';
 import { REDIS } from './redis-client';
 import { RedisKeys } from './redis-keys';
 
-export interface TenantLimitsSetting {
-  readonly maxConcurrentRuns?: number;
-  readonly maxQueuedRuns?: number;
-  readonly runsPerMinute?: number;
-}
-
 export interface Tenant {
   readonly id: TenantId;
   readonly name: string;
-  readonly limits: TenantLimitsSetting;
   readonly createdAt: string;
 }
 
-/** Tenant records: one JSON value per tenant, created once (SET NX), read by id. */
+/** Tenant records: one JSON value per tenant, created once (SET NX), read by id. Limits: TenantLimits. */
 @Injectable()
 export class TenantDirectory {
   constructor(
@@ -26,15 +19,10 @@ export class TenantDirectory {
     private readonly keys: RedisKeys,
   ) {}
 
-  async create(
-    tenantId: TenantId,
-    name: string | undefined,
-    limits: TenantLimitsSetting = {},
-  ): Promise<Tenant> {
+  async create(tenantId: TenantId, name: string | undefined): Promise<Tenant> {
     const tenant: Tenant = {
       id: tenantId,
       name: name ?? tenantId,
-      limits,
       createdAt: new Date().toISOString(),
     };
     const created = await this.redis.set(this.keys.tenant(tenantId), JSON.stringify(tenant), 'NX');
@@ -45,6 +33,7 @@ export class TenantDirectory {
   async get(tenantId: TenantId): Promise<Tenant> {
     const stored = await this.redis.get(this.keys.tenant(tenantId));
     if (!stored) throw new TenantNotFoundError(tenantId);
-    return JSON.parse(stored) as Tenant;
+    const { id, name, createdAt } = JSON.parse(stored) as Tenant;
+    return { id, name, createdAt };
   }
 }

@@ -1,7 +1,7 @@
 import { RUN_STATUSES } from '@bulkhead/store';
 import { z } from 'zod';
 import { listRunsQuerySchema, runEventsQuerySchema, submitRunSchema } from '../runs/run.schemas';
-import { createTenantSchema } from '../tenants/tenant.schemas';
+import { createTenantSchema, limitsPatchSchema } from '../tenants/tenant.schemas';
 
 const runSchema = z.object({
   id: z.string(),
@@ -24,6 +24,17 @@ const eventSchema = z.object({
   type: z.string(),
   data: z.unknown(),
   ts: z.string(),
+});
+const tenantSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  limits: z.object({
+    maxConcurrentRuns: z.number().int(),
+    maxQueuedRuns: z.number().int(),
+    runsPerMinute: z.number().int(),
+  }),
+  usage: z.object({ queued: z.number().int(), running: z.number().int() }),
 });
 const errorSchema = z.object({
   statusCode: z.number().int(),
@@ -71,8 +82,25 @@ export function openApiDocument(agentNames: string[]): Record<string, unknown> {
           summary: 'Create a tenant (admin token)',
           requestBody: { content: json(createTenantSchema) },
           responses: {
-            201: { description: 'Created' },
+            201: answer('Created', tenantSchema),
             409: answer('The tenant exists.'),
+            ...failures,
+          },
+        },
+      },
+      '/v1/admin/tenants/{id}': {
+        get: {
+          summary: 'A tenant with the limits in force and its live usage (admin token)',
+          responses: { 200: answer('The tenant', tenantSchema), 404: answer('No such tenant.') },
+        },
+      },
+      '/v1/admin/tenants/{id}/limits': {
+        patch: {
+          summary: 'Change limits; null returns one to its default; applies at once (admin token)',
+          requestBody: { content: json(limitsPatchSchema) },
+          responses: {
+            200: answer('The tenant', tenantSchema),
+            404: answer('No such tenant.'),
             ...failures,
           },
         },
@@ -106,6 +134,7 @@ export function openApiDocument(agentNames: string[]): Record<string, unknown> {
           responses: {
             202: answer('Queued', runSchema),
             413: answer('Body over 1 MiB.'),
+            429: answer('maxQueuedRuns reached, or runsPerMinute (with Retry-After).'),
             503: answer('Could not be queued; retry.'),
             ...failures,
           },

@@ -12,8 +12,10 @@ export class DomainErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') return;
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const { body, internal } = errorResponseOf(error);
+    const { body, internal, retryAfterSeconds } = errorResponseOf(error);
     if (internal) this.logger.error('http.failed', { error: describeError(error) });
+    if (retryAfterSeconds !== undefined)
+      void reply.header('Retry-After', String(retryAfterSeconds));
     void reply.status(body.statusCode).send(body);
   }
 }

@@ -5,6 +5,8 @@ export interface ErrorResponse {
   readonly body: ErrorBody;
   /** True when the error is Bulkhead's fault: it must be logged, and its text never reaches the client. */
   readonly internal: boolean;
+  /** Seconds for a Retry-After header, when the error passes with time. */
+  readonly retryAfterSeconds?: number;
 }
 
 const CODE_BY_STATUS: Readonly<Record<number, string>> = {
@@ -38,8 +40,10 @@ const HINT_BY_CODE: Readonly<Record<string, string>> = {
  * filter) by their 4xx status, Redis connection failures as 503, everything else as a logged 500.
  */
 export function errorResponseOf(error: unknown): ErrorResponse {
-  if (error instanceof DomainError)
-    return { body: errorBodyOf(error), internal: error.kind === 'internal' };
+  if (error instanceof DomainError) {
+    const { retryAfterSeconds } = error;
+    return { body: errorBodyOf(error), internal: error.kind === 'internal', retryAfterSeconds };
+  }
   const status = clientStatusOf(error);
   if (status !== undefined) return { body: clientErrorBody(status, error), internal: false };
   if (isRedisUnavailable(error)) {

@@ -41,18 +41,23 @@ export class RunSubmission {
       claim,
     );
     if (submitted.replayed) return submitted;
-    await this.enqueue(scope, runId, agent);
+    await this.enqueue(scope, runId, agent, submitted.priority);
     this.logger.info('run.queued', { agent: agent.name });
     return submitted;
   }
 
-  private async enqueue(scope: TenantScope, runId: RunId, agent: AgentDefinition): Promise<void> {
+  private async enqueue(
+    scope: TenantScope,
+    runId: RunId,
+    agent: AgentDefinition,
+    priority: number,
+  ): Promise<void> {
     const retry = {
       attempts: agent.retries + 1,
       backoff: { type: agent.backoff.type, delay: agent.backoff.delayMs },
     };
     try {
-      await this.queue.enqueue(toJobContext(scope, runId), retry);
+      await this.queue.enqueue(toJobContext(scope, runId), retry, priority);
     } catch (error) {
       const message = 'The run could not be queued; submit it again.';
       await this.runs.finish(scope.tenantId, runId, { status: 'failed', error: { message } });

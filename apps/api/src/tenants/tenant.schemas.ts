@@ -3,11 +3,30 @@ import { z } from 'zod';
 
 const tenantId = z.string().regex(TENANT_ID_PATTERN, 'must match ^[a-z0-9][a-z0-9-]{1,62}$');
 
+// maxQueuedRuns stays within what a tenant's run indexes keep (100,000), so usage counts stay exact.
+const limitFields = {
+  maxConcurrentRuns: z.number().int().min(1).max(10_000),
+  maxQueuedRuns: z.number().int().min(1).max(100_000),
+  runsPerMinute: z.number().int().min(1).max(1_000_000),
+};
+
 export const limitsSchema = z.strictObject({
-  maxConcurrentRuns: z.number().int().min(1).max(10_000).optional(),
-  maxQueuedRuns: z.number().int().min(1).max(10_000_000).optional(),
-  runsPerMinute: z.number().int().min(1).max(1_000_000).optional(),
+  maxConcurrentRuns: limitFields.maxConcurrentRuns.optional(),
+  maxQueuedRuns: limitFields.maxQueuedRuns.optional(),
+  runsPerMinute: limitFields.runsPerMinute.optional(),
 });
+
+/** A change of limits: a number sets the tenant's own, null returns it to the configured default. */
+export const limitsPatchSchema = z
+  .strictObject({
+    maxConcurrentRuns: limitFields.maxConcurrentRuns.nullable().optional(),
+    maxQueuedRuns: limitFields.maxQueuedRuns.nullable().optional(),
+    runsPerMinute: limitFields.runsPerMinute.nullable().optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, {
+    message: 'name at least one of maxConcurrentRuns, maxQueuedRuns, runsPerMinute',
+  });
+export type LimitsPatch = z.output<typeof limitsPatchSchema>;
 
 export const createTenantSchema = z.strictObject({
   id: tenantId,

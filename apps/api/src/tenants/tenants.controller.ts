@@ -1,36 +1,58 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import { TenantId } from '@bulkhead/context';
-import { ApiKeys, IssuedKey, Tenant, TenantDirectory } from '@bulkhead/store';
+import { ApiKeys, IssuedKey, TenantDirectory } from '@bulkhead/store';
 import { AdminGuard } from '../auth/admin.guard';
 import { ZodValidationPipe } from '../http/zod-validation.pipe';
 import { EventSockets } from '../run-events/event-sockets';
 import {
   CreateTenant,
+  LimitsPatch,
   createTenantSchema,
   keyParamsSchema,
+  limitsPatchSchema,
   tenantParamsSchema,
 } from './tenant.schemas';
+import { TenantAccounts, TenantView } from './tenant-accounts.service';
 
 @Controller('v1/admin/tenants')
 @UseGuards(AdminGuard)
 export class TenantsController {
   constructor(
     private readonly tenants: TenantDirectory,
+    private readonly accounts: TenantAccounts,
     private readonly apiKeys: ApiKeys,
     private readonly sockets: EventSockets,
   ) {}
 
   @Post()
   @HttpCode(201)
-  create(@Body(new ZodValidationPipe(createTenantSchema)) body: CreateTenant): Promise<Tenant> {
-    return this.tenants.create(body.id as TenantId, body.name, body.limits);
+  create(@Body(new ZodValidationPipe(createTenantSchema)) body: CreateTenant): Promise<TenantView> {
+    return this.accounts.create(body.id as TenantId, body.name, body.limits ?? {});
   }
 
   @Get(':id')
   get(
     @Param(new ZodValidationPipe(tenantParamsSchema, 'params')) params: { id: string },
-  ): Promise<Tenant> {
-    return this.tenants.get(params.id as TenantId);
+  ): Promise<TenantView> {
+    return this.accounts.view(params.id as TenantId);
+  }
+
+  @Patch(':id/limits')
+  updateLimits(
+    @Param(new ZodValidationPipe(tenantParamsSchema, 'params')) params: { id: string },
+    @Body(new ZodValidationPipe(limitsPatchSchema)) body: LimitsPatch,
+  ): Promise<TenantView> {
+    return this.accounts.updateLimits(params.id as TenantId, body);
   }
 
   @Post(':id/keys')

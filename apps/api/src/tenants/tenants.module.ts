@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
+import { QueueModule } from '@bulkhead/queue';
 import { AdminGuard } from '../auth/admin.guard';
 import { RunEventsModule } from '../run-events/run-events.module';
+import { TenantAccounts } from './tenant-accounts.service';
 import { TenantsController } from './tenants.controller';
 
 @Module({
-  imports: [RunEventsModule],
+  imports: [RunEventsModule, QueueModule],
   controllers: [TenantsController],
-  providers: [AdminGuard],
+  providers: [AdminGuard, TenantAccounts],
 })
 export class TenantsModule {}

@@ -4,10 +4,11 @@ import { RunId, TenantContext, TenantId } from '@bulkhead/context';
 import { AppLogger } from '@bulkhead/logging';
 import { RunJob } from '@bulkhead/queue';
 import { ExecutionRegistry } from '@bulkhead/registry';
-import { EventLog, Run, RunStore } from '@bulkhead/store';
+import { EventLog, Outcome, Run, RunStore } from '@bulkhead/store';
 import { Job } from 'bullmq';
 import { agentRunContext } from './agent-run-context';
 import { retryPlanOf } from './retry-plan';
+import { RunParking, TenantAtCapacityError } from './run-parking';
 import { untilAborted } from './until-aborted';
 import { PlatformUnavailableError, RunHandedBackError, WORKER_STOPPING } from './worker-stopping';
 
@@ -28,6 +29,7 @@ export class RunExecutor {
     private readonly agents: AgentCatalogue,
     private readonly logger: AppLogger,
     private readonly context: TenantContext,
+    private readonly parking: RunParking,
   ) {}
 
   async execute(
@@ -37,6 +39,7 @@ export class RunExecutor {
   ): Promise<void> {
     const { tenantId, runId } = job.data.context;
     const started = await this.runs.start(tenantId, runId);
+    if (started.kind === 'at_capacity') throw new TenantAtCapacityError(runId);
     if (started.kind !== 'started') {
       this.logger.info('run.skipped', { reason: started.kind });
       return;
@@ -44,7 +47,7 @@ export class RunExecutor {
     const run = await this.runs.get(tenantId, runId);
     const prepared = this.prepare(run);
     if (prepared instanceof Error) {
-      await this.runs.finish(tenantId, runId, {
+      await this.finish(tenantId, runId, {
         status: 'failed',
         error: { message: prepared.message },
       });
@@ -68,11 +71,16 @@ export class RunExecutor {
     }
     // Outside the agent's try: a storage error here is not the agent's failure; the processor
     // delivers the job again.
-    const result = await this.runs.finish(tenantId, runId, {
+    const result = await this.finish(tenantId, runId, {
       status: 'succeeded',
       output: output ?? null,
     });
     this.logger.info('run.finished', { status: result });
+  }
+
+  /** Every way out of `running` may free a slot of the tenant: its parked runs are woken into it. */
+  private async finish(tenantId: TenantId, runId: RunId, outcome: Outcome): Promise<string> {
+    return this.parking.wake(await this.runs.finish(tenantId, runId, outcome));
   }
 
   private prepare(run: Run): { agent: AgentDefinition; input: unknown } | Error {
@@ -105,7 +113,9 @@ export class RunExecutor {
 
   /** The worker is stopping: the run goes back to the queue, to start again on another worker. */
   private async handBack(tenantId: TenantId, runId: RunId, attempt: number): Promise<void> {
-    const became = await this.runs.requeue(tenantId, runId, { attempt, reason: 'worker stopping' });
+    const became = await this.parking.wake(
+      await this.runs.requeue(tenantId, runId, { attempt, reason: 'worker stopping' }),
+    );
     this.logger.info('run.handed_back', { became });
     if (became === 'queued') throw new RunHandedBackError(runId);
   }
@@ -120,19 +130,14 @@ export class RunExecutor {
     const message = messageOf(error);
     const plan = retryPlanOf(job);
     if (plan) {
-      const became = await this.runs.retry(tenantId, runId, {
-        attempt,
-        error: message,
-        delayMs: plan.delayMs,
-      });
+      const became = await this.parking.wake(
+        await this.runs.retry(tenantId, runId, { attempt, error: message, delayMs: plan.delayMs }),
+      );
       this.logger.warn('run.attempt_failed', { attempt, error: message, became });
       if (became === 'queued') throw new AttemptFailedError(message);
       return;
     }
-    const result = await this.runs.finish(tenantId, runId, {
-      status: 'failed',
-      error: { message },
-    });
+    const result = await this.finish(tenantId, runId, { status: 'failed', error: { message } });
     this.logger.info('run.finished', { status: result, error: message });
   }
 }

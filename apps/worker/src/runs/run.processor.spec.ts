@@ -7,6 +7,7 @@ import { ExecutionRegistry, RegistryModule, RegistryMonitor } from '@bulkhead/re
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AttemptFailedError, RunExecutor } from './run-executor';
+import { RunParking } from './run-parking';
 import { RunProcessor } from './run.processor';
 
 interface Observation {
@@ -72,6 +73,7 @@ describe(RunProcessor.name, () => {
       providers: [
         RunProcessor,
         { provide: AppLogger, useValue: { info: jest.fn(), warn: jest.fn(), error: jest.fn() } },
+        { provide: RunParking, useValue: { park: jest.fn() } },
         {
           provide: RunExecutor,
           useFactory: (context: TenantContext) => new RecordingExecutor(context),

@@ -6,6 +6,7 @@ import { AppLogger } from '@bulkhead/logging';
 import { ExecutionRegistry } from '@bulkhead/registry';
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { AttemptFailedError, RunExecutor } from './run-executor';
+import { RunParking, TenantAtCapacityError } from './run-parking';
 import { RunHandedBackError } from './worker-stopping';
 
 const REDELIVERY_DELAY_MS = 1_000;
@@ -22,6 +23,7 @@ export class RunProcessor {
     private readonly context: TenantContext,
     private readonly executor: RunExecutor,
     private readonly logger: AppLogger,
+    private readonly parking: RunParking,
   ) {}
 
   async process(
@@ -35,6 +37,7 @@ export class RunProcessor {
       await this.context.run(scope, () => this.executor.execute(job, this.registry, stop));
     } catch (error) {
       if (error instanceof AttemptFailedError || error instanceof UnrecoverableError) throw error;
+      if (error instanceof TenantAtCapacityError) await this.parking.park(job, token);
       await this.deliverAgain(job, token, error);
     } finally {
       await this.registry.dispose();

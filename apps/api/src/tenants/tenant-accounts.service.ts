@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { TenantId } from '@bulkhead/context';
+import { RunQueue } from '@bulkhead/queue';
+import {
+  Tenant,
+  TenantDirectory,
+  TenantLimitValues,
+  TenantLimits,
+  TenantLimitsPatch,
+  TenantUsage,
+} from '@bulkhead/store';
+
+/** What the admin API shows of a tenant: its record, the limits in force and its live usage. */
+export interface TenantView extends Tenant {
+  readonly limits: TenantLimitValues;
+  readonly usage: TenantUsage;
+}
+
+/** Tenants as the admin API manages them: records, limits and usage together. */
+@Injectable()
+export class TenantAccounts {
+  constructor(
+    private readonly tenants: TenantDirectory,
+    private readonly limits: TenantLimits,
+    private readonly queue: RunQueue,
+  ) {}
+
+  async create(
+    tenantId: TenantId,
+    name: string | undefined,
+    limits: TenantLimitsPatch,
+  ): Promise<TenantView> {
+    await this.tenants.create(tenantId, name);
+    await this.limits.update(tenantId, limits);
+    return this.view(tenantId);
+  }
+
+  async view(tenantId: TenantId): Promise<TenantView> {
+    const tenant = await this.tenants.get(tenantId);
+    const [limits, usage] = await Promise.all([
+      this.limits.of(tenantId),
+      this.limits.usage(tenantId),
+    ]);
+    return { ...tenant, limits, usage };
+  }
+
+  /** Takes effect at the next submission and start everywhere; a raised limit starts parked runs now. */
+  async updateLimits(tenantId: TenantId, patch: TenantLimitsPatch): Promise<TenantView> {
+    await this.tenants.get(tenantId);
+    const woken = await this.limits.update(tenantId, patch);
+    await this.queue.promote(woken);
+    return this.view(tenantId);
+  }
+}

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@bulkhead/config';
+import { RunId } from '@bulkhead/context';
+import { AppLogger } from '@bulkhead/logging';
+import { RunJob, RunQueue } from '@bulkhead/queue';
+import { RunStore, Transition } from '@bulkhead/store';
+import { DelayedError, Job } from 'bullmq';
+
+/** Thrown by the executor when the run's tenant already has maxConcurrentRuns runs running. */
+export class TenantAtCapacityError extends Error {
+  constructor(runId: string) {
+    super(`Run ${runId} waits: its tenant is at maxConcurrentRuns.`);
+  }
+}
+
+/**
+ * Keeps a tenant's maxConcurrentRuns without workers spinning on jobs they cannot start. A run that finds
+ * its tenant at the limit has its job delayed and is parked in Redis; each run of that tenant that stops
+ * running wakes as many parked runs as there are free slots, and their jobs are promoted. The delay is a
+ * backstop (PARKED_RUN_RECHECK_MS) for a wake-up lost to a crash between the two steps.
+ */
+@Injectable()
+export class RunParking {
+  constructor(
+    private readonly runs: RunStore,
+    private readonly queue: RunQueue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly logger: AppLogger,
+  ) {}
+
+  /** Delays the job first, then parks: a slot freed in between is seen by the park script. */
+  async park(job: Job<RunJob>, token: string | undefined): Promise<never> {
+    const { tenantId, runId } = job.data.context;
+    await job.moveToDelayed(Date.now() + this.config.PARKED_RUN_RECHECK_MS, token);
+    const parked = await this.runs.park(tenantId, runId);
+    if (parked === 'free') await this.queue.promote([runId]);
+    this.logger.info('run.parked', { outcome: parked });
+    throw new DelayedError(`Run ${runId} waits for a free slot of its tenant.`);
+  }
+
+  /** Promotes the parked runs a transition woke into the slot it freed. */
+  async wake(transition: Transition): Promise<string> {
+    if (transition.woken.length > 0) await this.queue.promote(transition.woken as RunId[]);
+    return transition.outcome;
+  }
+}

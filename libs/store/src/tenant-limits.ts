@@ -1,0 +1,79 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@bulkhead/config';
+import { RunId, TenantId } from '@bulkhead/context';
+import type { Redis } from 'ioredis';
+import { REDIS } from './redis-client';
+import { RedisKeys } from './redis-keys';
+
+export interface TenantLimitValues {
+  readonly maxConcurrentRuns: number;
+  readonly maxQueuedRuns: number;
+  readonly runsPerMinute: number;
+}
+
+/** A limit set to a number is the tenant's own; set to null it goes back to the configured default. */
+export type TenantLimitsPatch = { readonly [K in keyof TenantLimitValues]?: number | null };
+
+/** Live usage, from the indexes the run scripts keep in the same step as each status change. */
+export interface TenantUsage {
+  readonly queued: number;
+  readonly running: number;
+}
+
+const LIMIT_NAMES = ['maxConcurrentRuns', 'maxQueuedRuns', 'runsPerMinute'] as const;
+
+/**
+ * Each tenant's limits, kept in Redis where the run scripts read them on every submission and start:
+ * a change applies to the next one, in every process, with no restart and no per-process copy.
+ */
+@Injectable()
+export class TenantLimits {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The limits in force: the tenant's own where set, the configured defaults elsewhere. */
+  async of(tenantId: TenantId): Promise<TenantLimitValues> {
+    const own = await this.redis.hmget(this.keys.tenantLimits(tenantId), ...LIMIT_NAMES);
+    const [maxConcurrentRuns, maxQueuedRuns, runsPerMinute] = own.map((value) =>
+      value === null ? undefined : Number(value),
+    );
+    return {
+      maxConcurrentRuns: maxConcurrentRuns ?? this.config.TENANT_MAX_CONCURRENT_RUNS,
+      maxQueuedRuns: maxQueuedRuns ?? this.config.TENANT_MAX_QUEUED_RUNS,
+      runsPerMinute: runsPerMinute ?? this.config.TENANT_RUNS_PER_MINUTE,
+    };
+  }
+
+  /**
+   * Applies a change and returns the parked runs that a raised maxConcurrentRuns lets start now; the
+   * caller promotes their jobs (the others are woken as running runs end).
+   */
+  async update(tenantId: TenantId, patch: TenantLimitsPatch): Promise<RunId[]> {
+    const key = this.keys.tenantLimits(tenantId);
+    const pipeline = this.redis.multi();
+    for (const name of LIMIT_NAMES) {
+      const value = patch[name];
+      if (value === null) pipeline.hdel(key, name);
+      else if (value !== undefined) pipeline.hset(key, name, value);
+    }
+    await pipeline.exec();
+    const woken = await this.redis.bulkheadWakeParked(
+      this.keys.runIndex(tenantId, 'running'),
+      this.keys.parkedRuns(tenantId),
+      key,
+      this.config.TENANT_MAX_CONCURRENT_RUNS,
+    );
+    return woken as RunId[];
+  }
+
+  async usage(tenantId: TenantId): Promise<TenantUsage> {
+    const [queued, running] = await Promise.all([
+      this.redis.zcard(this.keys.runIndex(tenantId, 'queued')),
+      this.redis.zcard(this.keys.runIndex(tenantId, 'running')),
+    ]);
+    return { queued, running };
+  }
+}
