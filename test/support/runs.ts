@@ -67,3 +67,16 @@ export function finishedRun(
 export function isTerminalEvent(event: EventBody): boolean {
   return ['run.succeeded', 'run.failed', 'run.cancelled'].includes(event.type);
 }
+
+/** Every run of the tenant, newest first, following the list's cursor. */
+export async function allRuns(url: string, key: string): Promise<RunBody[]> {
+  const runs: RunBody[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor ? `?limit=100&cursor=${cursor}` : '?limit=100';
+    const response = await request(url).get(`/v1/runs${query}`).set(bearer(key)).expect(200);
+    runs.push(...(response.body.items as RunBody[]));
+    cursor = response.body.nextCursor as string | null;
+  } while (cursor);
+  return runs;
+}

@@ -57,6 +57,11 @@ export class RedisKeys {
     return `${this.of(tenantId)}:runs-parked`;
   }
 
+  /** Parked runs woken into a free slot, which they hold until they start (scored by wake time). */
+  wokenRuns(tenantId: TenantId): string {
+    return `${this.of(tenantId)}:runs-woken`;
+  }
+
   /** The tenant's submission rate state (GCRA: when its next submission is due). */
   submissionRate(tenantId: TenantId): string {
     return `${this.of(tenantId)}:submission-rate`;

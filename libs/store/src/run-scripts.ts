@@ -7,25 +7,41 @@ import type { Redis, Result } from 'ioredis';
  * both take a tenant's last free slot.
  *
  * KEYS: run hash, event stream, index of all runs, the index of each status in RUN_STATUSES order, the
- * tenant's submission counter, its parked runs, its limits. Indexes are sorted sets scored by submission
+ * tenant's submission counter, its parked runs, its limits, its woken runs. Indexes are sorted sets scored by submission
  * order (newest highest); the queued and running indexes are the tenant's live usage.
  * ARGV: max stream length, events channel, tenantId, runId, now (ISO), retention seconds, the default
  * maxConcurrentRuns, maxQueuedRuns and runsPerMinute, then the script's own arguments from ARGV[10].
  */
 const WAKE_FUNCTION = `
--- Pops as many parked runs as the tenant has free slots; the caller promotes their delayed jobs.
-local function wakeParked(runningKey, parkedKey, maxConcurrent)
-  local free = maxConcurrent - redis.call('ZCARD', runningKey)
+local function clockMs()
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+
+-- Slots taken: running runs, and woken runs that hold a slot until they start. A woken run that has not
+-- started within 10 s (its job's promotion was lost) gives its slot back; it starts at its recheck.
+local function occupied(runningKey, wokenKey)
+  redis.call('ZREMRANGEBYSCORE', wokenKey, '-inf', clockMs() - 10000)
+  return redis.call('ZCARD', runningKey) + redis.call('ZCARD', wokenKey)
+end
+
+-- Pops as many parked runs as the tenant has free slots and reserves the slots for them; the caller
+-- promotes their delayed jobs.
+local function wakeParked(runningKey, parkedKey, wokenKey, maxConcurrent)
+  local free = maxConcurrent - occupied(runningKey, wokenKey)
   if free <= 0 then return {} end
   local popped = redis.call('ZPOPMIN', parkedKey, math.min(free, 100))
-  local ids = {}
-  for i = 1, #popped, 2 do ids[#ids + 1] = popped[i] end
+  local ids, now = {}, clockMs()
+  for i = 1, #popped, 2 do
+    ids[#ids + 1] = popped[i]
+    redis.call('ZADD', wokenKey, now, popped[i])
+  end
   return ids
 end
 `;
 
 const PRELUDE = `${WAKE_FUNCTION}
-local runKey, streamKey, parkedKey, limitsKey = KEYS[1], KEYS[2], KEYS[10], KEYS[11]
+local runKey, streamKey, parkedKey, limitsKey, wokenKey = KEYS[1], KEYS[2], KEYS[10], KEYS[11], KEYS[12]
 local maxlen, channel, tenantId, runId, now, retention = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local INDEX = { queued = 4, running = 5, succeeded = 6, failed = 7, cancelled = 8 }
 local TERMINAL = { succeeded = true, failed = true, cancelled = true }
@@ -35,12 +51,12 @@ local function limit(name)
   return tonumber(redis.call('HGET', limitsKey, name) or DEFAULT_LIMITS[name])
 end
 
-local function runningCount()
-  return redis.call('ZCARD', KEYS[INDEX.running])
+local function atCapacity()
+  return occupied(KEYS[INDEX.running], wokenKey) >= limit('maxConcurrentRuns')
 end
 
 local function wake()
-  return wakeParked(KEYS[INDEX.running], parkedKey, limit('maxConcurrentRuns'))
+  return wakeParked(KEYS[INDEX.running], parkedKey, wokenKey, limit('maxConcurrentRuns'))
 end
 
 local function append(etype, data)
@@ -59,6 +75,7 @@ local function finish(status, data)
   local from = redis.call('HGET', runKey, 'status')
   redis.call('HSET', runKey, 'status', status, 'finishedAt', now)
   redis.call('ZREM', parkedKey, runId)
+  redis.call('ZREM', wokenKey, runId)
   move(from, status)
   append('run.' .. status, data)
   redis.call('EXPIRE', runKey, retention)
@@ -84,13 +101,13 @@ local function settle()
 end
 `;
 
-// KEYS[12] the idempotency key's record, KEYS[13] the tenant's rate state, KEYS[14] its backlog peak.
+// KEYS[13] the idempotency key's record, KEYS[14] the tenant's rate state, KEYS[15] its backlog peak.
 // ARGV[10..14]: agent, input, metadata, max indexed runs, the request's body hash ('' without a key).
 // A replay is answered before any limit: it creates nothing. Rate is spent only by accepted runs.
 const SUBMIT = `${PRELUDE}
 local requestHash = ARGV[14]
 if requestHash ~= '' then
-  local claimed = redis.call('GET', KEYS[12])
+  local claimed = redis.call('GET', KEYS[13])
   if claimed then
     local space = string.find(claimed, ' ', 1, true)
     return { 'duplicate', string.sub(claimed, 1, space - 1), string.sub(claimed, space + 1) }
@@ -103,15 +120,14 @@ local maxQueued = limit('maxQueuedRuns')
 if queued >= maxQueued then return { 'queue_full', maxQueued } end
 
 -- GCRA: a burst of runsPerMinute, then one every 60000 / runsPerMinute ms, on Redis's clock.
-local time = redis.call('TIME')
-local nowMs = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local nowMs = clockMs()
 local interval = 60000 / limit('runsPerMinute')
-local due = math.max(tonumber(redis.call('GET', KEYS[13]) or '0'), nowMs)
+local due = math.max(tonumber(redis.call('GET', KEYS[14]) or '0'), nowMs)
 local waitMs = due - 60000 + interval - nowMs
 if waitMs > 0 then return { 'rate_limited', math.ceil(waitMs) } end
-redis.call('SET', KEYS[13], string.format('%.3f', due + interval), 'PX', math.ceil(due + interval - nowMs))
+redis.call('SET', KEYS[14], string.format('%.3f', due + interval), 'PX', math.ceil(due + interval - nowMs))
 
-if requestHash ~= '' then redis.call('SET', KEYS[12], runId .. ' ' .. requestHash, 'EX', 86400) end
+if requestHash ~= '' then redis.call('SET', KEYS[13], runId .. ' ' .. requestHash, 'EX', 86400) end
 local order = redis.call('INCR', KEYS[9])
 redis.call('HSET', runKey, 'id', runId, 'tenantId', tenantId, 'agent', ARGV[10], 'status', 'queued',
   'input', ARGV[11], 'attempts', 0, 'createdAt', now, 'seq', 0, 'order', order)
@@ -124,17 +140,20 @@ append('run.queued', '{}')
 -- The queue priority: the tenant's backlog, never lower than its peak since it last had none queued,
 -- so a tenant's runs keep their order and a small backlog is served before a large one.
 local priority = queued + 1
-if queued > 0 then priority = math.max(priority, tonumber(redis.call('GET', KEYS[14]) or '0')) end
-redis.call('SET', KEYS[14], priority)
+if queued > 0 then priority = math.max(priority, tonumber(redis.call('GET', KEYS[15]) or '0')) end
+redis.call('SET', KEYS[15], priority)
 return { 'queued', priority }
 `;
 
 // A queued run whose tenant is at maxConcurrentRuns does not start: 'at_capacity', and nothing changes.
+// A woken run takes the slot reserved for it.
 const START = `${PRELUDE}
 local settled = settle()
 if settled then return settled end
 local status = redis.call('HGET', runKey, 'status')
-if status == 'queued' and runningCount() >= limit('maxConcurrentRuns') then return { 'at_capacity' } end
+if status == 'queued' and redis.call('ZREM', wokenKey, runId) == 0 and atCapacity() then
+  return { 'at_capacity' }
+end
 redis.call('ZREM', parkedKey, runId)
 local attempt = redis.call('HINCRBY', runKey, 'attempts', 1)
 redis.call('HSET', runKey, 'status', 'running')
@@ -148,7 +167,7 @@ return { 'started', attempt }
 // answers 'free' when one freed meanwhile (the caller then wakes it itself), so no wake-up is lost.
 const PARK = `${PRELUDE}
 if redis.call('HGET', runKey, 'status') ~= 'queued' then return { 'gone' } end
-if runningCount() < limit('maxConcurrentRuns') then return { 'free' } end
+if not atCapacity() then return { 'free' } end
 redis.call('ZADD', parkedKey, redis.call('HGET', runKey, 'order'), runId)
 return { 'parked' }
 `;
@@ -195,15 +214,16 @@ if redis.call('HGET', runKey, 'status') ~= 'running' then return 0 end
 return append(ARGV[10], ARGV[11])
 `;
 
-// For a raised limit: KEYS running index, parked runs, limits; ARGV[1] the default maxConcurrentRuns.
+// For a raised limit: KEYS running index, parked runs, woken runs, limits; ARGV[1] the default limit.
 const WAKE = `${WAKE_FUNCTION}
-return wakeParked(KEYS[1], KEYS[2], tonumber(redis.call('HGET', KEYS[3], 'maxConcurrentRuns') or ARGV[1]))
+local maxConcurrent = tonumber(redis.call('HGET', KEYS[4], 'maxConcurrentRuns') or ARGV[1])
+return wakeParked(KEYS[1], KEYS[2], KEYS[3], maxConcurrent)
 `;
 
-export const RUN_SCRIPT_KEY_COUNT = 11;
+export const RUN_SCRIPT_KEY_COUNT = 12;
 const KEY_COUNT: Readonly<Partial<Record<RunScriptName, number>>> = {
   bulkheadSubmitRun: RUN_SCRIPT_KEY_COUNT + 3,
-  bulkheadWakeParked: 3,
+  bulkheadWakeParked: 4,
 };
 
 const SCRIPTS = Object.freeze({

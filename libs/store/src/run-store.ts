@@ -230,6 +230,7 @@ export class RunStore {
       this.keys.runOrder(tenantId),
       this.keys.parkedRuns(tenantId),
       this.keys.tenantLimits(tenantId),
+      this.keys.wokenRuns(tenantId),
     ];
   }
 

@@ -63,6 +63,7 @@ export class TenantLimits {
     const woken = await this.redis.bulkheadWakeParked(
       this.keys.runIndex(tenantId, 'running'),
       this.keys.parkedRuns(tenantId),
+      this.keys.wokenRuns(tenantId),
       key,
       this.config.TENANT_MAX_CONCURRENT_RUNS,
     );

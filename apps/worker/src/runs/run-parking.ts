@@ -34,7 +34,7 @@ export class RunParking {
     await job.moveToDelayed(Date.now() + this.config.PARKED_RUN_RECHECK_MS, token);
     const parked = await this.runs.park(tenantId, runId);
     if (parked === 'free') await this.queue.promote([runId]);
-    this.logger.info('run.parked', { outcome: parked });
+    this.logger.info('run.parked', { tenantId, runId, outcome: parked });
     throw new DelayedError(`Run ${runId} waits for a free slot of its tenant.`);
   }
 
