@@ -37,7 +37,7 @@ async function measure(variant: string): Promise<Sample> {
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const [line] = (await once(createInterface({ input: server.stdout }), 'line')) as [string];
-  const url = `http://127.0.0.1:${line.split(' ')[1]}/bench`;
+  const url = `http://127.0.0.1:${String((JSON.parse(line) as { port: number }).port)}/bench`;
   const options = {
     url,
     method: 'POST' as const,

@@ -153,7 +153,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.create(BenchModule, adapter, { logger: false });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
-  process.stdout.write(`listening ${address.port}\n`);
+  process.stdout.write(`${JSON.stringify({ msg: 'bench.listening', port: address.port })}\n`);
 }
 
 void main();

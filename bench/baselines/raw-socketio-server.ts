@@ -1,0 +1,30 @@
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
+import { createServer } from 'node:http';
+import { Server } from 'socket.io';
+
+/**
+ * Baseline for event latency: a bare socket.io server with the Redis adapter Bulkhead uses. Every
+ * client joins room "bench"; messages reach it from an emitter process through Redis.
+ * argv: redis url, channel prefix.
+ */
+const [redisUrl = 'redis://127.0.0.1:6379', channelPrefix = 'bh-bench'] = process.argv.slice(2);
+
+const publisher = new Redis(redisUrl);
+const subscriber = publisher.duplicate();
+const http = createServer();
+const io = new Server(http, {
+  adapter: createAdapter(publisher, subscriber, { key: channelPrefix }),
+  transports: ['websocket'],
+});
+io.on('connection', (socket) => void socket.join('bench'));
+http.listen(0, '127.0.0.1', () => {
+  const { port } = http.address() as { port: number };
+  process.stdout.write(`${JSON.stringify({ msg: 'bench.listening', port })}\n`);
+});
+process.once('SIGTERM', () => {
+  io.close();
+  publisher.disconnect();
+  subscriber.disconnect();
+  process.exit(0);
+});

@@ -1,0 +1,82 @@
+import { Queue, QueueEvents } from 'bullmq';
+import { BenchPlatform } from '../support/bench-platform';
+import { BenchProcess } from '../support/bench-process';
+import { RunWatcher, createTenant, submitRun } from '../support/bench-client';
+import { BenchRun, ScenarioResult, round } from '../support/report';
+import { inLanes, median, repeat } from '../support/stats';
+
+const CONCURRENCY = 10;
+const LANES = 50;
+
+/** Echo runs submitted over HTTP, each watched on a socket until its terminal event arrives. */
+async function bulkheadRunsPerSecond(platform: BenchPlatform, count: number): Promise<number> {
+  const tenant = await createTenant(platform.url(), 'e2e');
+  const watcher = await RunWatcher.connect(platform.url(), tenant.key);
+  const started = Date.now();
+  await inLanes(Array.from({ length: count }), LANES, async () => {
+    const runId = await submitRun(platform.url(), tenant.key, { agent: 'echo', input: { n: 1 } });
+    await watcher.finishedRun(runId);
+  });
+  const seconds = (Date.now() - started) / 1000;
+  watcher.close();
+  return count / seconds;
+}
+
+/** The same shape on raw BullMQ: Queue.add, then wait for the job's completion event. */
+async function rawJobsPerSecond(redisUrl: string, prefix: string, count: number): Promise<number> {
+  const queue = new Queue('raw', { connection: { url: redisUrl }, prefix });
+  const events = new QueueEvents('raw', { connection: { url: redisUrl }, prefix });
+  // Each waiting job listens on both; LANES of them at once is expected, not a leak.
+  queue.setMaxListeners(LANES * 2);
+  events.setMaxListeners(LANES * 2);
+  await events.waitUntilReady();
+  const started = Date.now();
+  await inLanes(Array.from({ length: count }), LANES, async (_, i) => {
+    // Kept a little: waitUntilFinished reads the job after its completion event.
+    const job = await queue.add('echo', { n: i }, { removeOnComplete: { count: 1_000 } });
+    await job.waitUntilFinished(events, 30_000);
+  });
+  const seconds = (Date.now() - started) / 1000;
+  await Promise.all([queue.close(), events.close()]);
+  return count / seconds;
+}
+
+export async function endToEnd(run: BenchRun): Promise<ScenarioResult> {
+  const count = run.quick ? 500 : 2_000;
+  const prefix = run.prefix('e2e');
+  const platform = await BenchPlatform.start(run.redisUrl, prefix, {
+    workers: 1,
+    env: { WORKER_CONCURRENCY: String(CONCURRENCY) },
+  });
+  const rawWorker = await BenchProcess.start(
+    'bench/baselines/raw-bullmq-worker.js',
+    [run.redisUrl, `${prefix}:raw`, String(CONCURRENCY)],
+    { PATH: process.env.PATH },
+    'bench.ready',
+  );
+  const bulkhead: number[] = [];
+  const raw: number[] = [];
+  try {
+    await bulkheadRunsPerSecond(platform, 100);
+    await rawJobsPerSecond(run.redisUrl, `${prefix}:raw`, 100);
+    await repeat(run.repetitions, async () => {
+      raw.push(await rawJobsPerSecond(run.redisUrl, `${prefix}:raw`, count));
+      bulkhead.push(await bulkheadRunsPerSecond(platform, count));
+    });
+  } finally {
+    await Promise.all([platform.stop(), rawWorker.stop()]);
+  }
+  const [ours, baseline] = [median(bulkhead), median(raw)];
+  const ratio = round(ours / baseline);
+  return {
+    scenario: '2. End-to-end runs/s',
+    method: `${count} echo runs per repetition, ${LANES} in flight, each submitted over HTTP and followed on a socket to its terminal event; one worker process at concurrency ${CONCURRENCY}. Baseline: Queue.add then waitUntilFinished on raw BullMQ with a trivial processor in its own process, same concurrency and Redis. Median of ${run.repetitions}.`,
+    rows: [
+      { variant: 'raw BullMQ (baseline)', 'per second': Math.round(baseline), ratio: 1 },
+      { variant: 'Bulkhead (HTTP + worker + socket)', 'per second': Math.round(ours), ratio },
+    ],
+    targets: [
+      { name: 'runs/s vs raw BullMQ jobs/s', goal: '≥ 0.50', value: ratio, met: ratio >= 0.5 },
+    ],
+  };
+}

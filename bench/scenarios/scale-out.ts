@@ -1,0 +1,74 @@
+import { BenchPlatform } from '../support/bench-platform';
+import { ADMIN_TOKEN } from '../support/bench-platform';
+import { allRuns, createTenant, submitRun } from '../support/bench-client';
+import { BenchRun, ScenarioResult, round } from '../support/report';
+import { inLanes, median, repeat } from '../support/stats';
+
+const CONCURRENCY = 10;
+
+async function pending(url: string, tenantId: string): Promise<number> {
+  const response = await fetch(`${url}/v1/admin/tenants/${tenantId}`, {
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  const { usage } = (await response.json()) as { usage: { queued: number; running: number } };
+  return usage.queued + usage.running;
+}
+
+/**
+ * Runs/s of ticker runs waiting on I/O (intervalMs 50) with 1, 2 and 4 worker processes: the backlog
+ * is queued first, then the workers start; the time is from the first run's start to the last run's
+ * end, as the run records say, so worker boot does not count.
+ */
+async function runsPerSecond(
+  run: BenchRun,
+  workers: number,
+  count: number,
+  rep: number,
+): Promise<number> {
+  const platform = await BenchPlatform.start(run.redisUrl, run.prefix(`scale-${workers}-${rep}`), {
+    workers: 0,
+    env: { WORKER_CONCURRENCY: String(CONCURRENCY) },
+  });
+  try {
+    const tenant = await createTenant(platform.url(), 'scale');
+    await inLanes(Array.from({ length: count }), 50, () =>
+      submitRun(platform.url(), tenant.key, {
+        agent: 'ticker',
+        input: { steps: 1, intervalMs: 50 },
+      }),
+    );
+    await Promise.all(Array.from({ length: workers }, () => platform.addWorker()));
+    while ((await pending(platform.url(), tenant.id)) > 0)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    const runs = await allRuns(platform.url(), tenant.key);
+    const first = Math.min(...runs.map((r) => Date.parse(String(r.startedAt))));
+    const last = Math.max(...runs.map((r) => Date.parse(String(r.finishedAt))));
+    return count / ((last - first) / 1000);
+  } finally {
+    await platform.stop();
+  }
+}
+
+export async function scaleOut(run: BenchRun): Promise<ScenarioResult> {
+  const perWorker = run.quick ? 150 : 600;
+  const rows = [];
+  let baseline = 0;
+  for (const workers of [1, 2, 4]) {
+    const samples = await repeat(run.repetitions, (rep) =>
+      runsPerSecond(run, workers, perWorker * workers, rep),
+    );
+    const value = median(samples);
+    if (workers === 1) baseline = value;
+    rows.push({
+      workers,
+      'runs/s': Math.round(value),
+      'ratio to 1 worker': round(value / baseline),
+    });
+  }
+  return {
+    scenario: '6. Scale-out',
+    method: `Ticker runs (1 step, intervalMs 50), ${perWorker} per worker process queued before the workers start, WORKER_CONCURRENCY ${CONCURRENCY}; runs/s from the workers' start to the last run's end. Baseline: 1 worker. Median of ${run.repetitions}.`,
+    rows,
+    targets: [],
+  };
+}
