@@ -4,6 +4,7 @@ import { PlatformModule } from '@bulkhead/platform';
 import { QueueModule } from '@bulkhead/queue';
 import { RunExecutor } from './runs/run-executor';
 import { RunProcessor } from './runs/run.processor';
+import { AbandonedRuns } from './runs/abandoned-runs';
 import { RunParking } from './runs/run-parking';
 import { RunWorker } from './runs/run-worker';
 
@@ -13,7 +14,7 @@ import { RunWorker } from './runs/run-worker';
     QueueModule,
     DiagnosticsModule.with({ provide: PROCESS_EXTRA_STATS, useValue: () => ({}) }),
   ],
-  providers: [RunWorker, RunProcessor, RunExecutor, RunParking],
+  providers: [RunWorker, RunProcessor, RunExecutor, RunParking, AbandonedRuns],
 })
 export class WorkerModule {
   /** The worker with its configuration: from the environment in main.ts, given directly in tests. */

@@ -18,6 +18,8 @@ export const appConfigSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   WORKER_LOCK_MS: milliseconds(30_000),
   WORKER_STALLED_INTERVAL_MS: milliseconds(30_000),
+  /** How many times a run's worker may die mid-run before BullMQ gives up and the run ends failed. */
+  WORKER_MAX_STALLED_COUNT: z.coerce.number().int().min(1).max(1_000).default(20),
   /** How long a stopping worker lets in-flight runs finish before handing them to other workers. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   /** How long a stopping API keeps serving, with /readyz at 503, before it closes its server. */

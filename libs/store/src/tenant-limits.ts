@@ -59,6 +59,8 @@ export class TenantLimits {
       if (value === null) pipeline.hdel(key, name);
       else if (value !== undefined) pipeline.hset(key, name, value);
     }
+    // The rate state is a due time computed under the old rate; a new rate starts afresh, at once.
+    if (patch.runsPerMinute !== undefined) pipeline.del(this.keys.submissionRate(tenantId));
     await pipeline.exec();
     const woken = await this.redis.bulkheadWakeParked(
       this.keys.runIndex(tenantId, 'running'),

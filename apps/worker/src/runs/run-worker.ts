@@ -15,8 +15,6 @@ import { z } from 'zod';
 import { RunProcessor } from './run.processor';
 import { WORKER_STOPPING } from './worker-stopping';
 
-const MAX_STALLED_COUNT = 20;
-
 const cancelMessage = z.object({ tenantId: z.string(), runId: z.string() });
 
 /**
@@ -50,8 +48,8 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
         concurrency: this.config.WORKER_CONCURRENCY,
         lockDuration: this.config.WORKER_LOCK_MS,
         stalledInterval: this.config.WORKER_STALLED_INTERVAL_MS,
-        // BullMQ fails a job that stalls twice without calling us; recovery must survive more crashes.
-        maxStalledCount: MAX_STALLED_COUNT,
+        // Past it BullMQ fails the job without calling us; AbandonedRuns then ends the run.
+        maxStalledCount: this.config.WORKER_MAX_STALLED_COUNT,
       },
     );
     this.worker.on('error', (error) => this.logger.error('worker.error', { error: error.message }));
