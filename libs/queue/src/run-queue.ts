@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { JobContext, RunId } from '@bulkhead/context';
-import { Job, PRIORITY_LIMIT, Queue } from 'bullmq';
+import { PRIORITY_LIMIT, Queue } from 'bullmq';
 import { JOBS, RetryPolicy, RunJob } from './run-job';
 
 export const RUNS_QUEUE = Symbol('RunsQueue');
@@ -27,15 +27,9 @@ export class RunQueue implements OnApplicationShutdown {
         attempts: retry.attempts,
         backoff: retry.backoff,
         removeOnComplete: true,
-        // Kept an hour: AbandonedRuns reads a failed job's tenant to end its run.
-        removeOnFail: { age: 3_600 },
+        removeOnFail: true,
       },
     );
-  }
-
-  /** The job of a run, while BullMQ still has it. */
-  async find(runId: string): Promise<Job<RunJob> | undefined> {
-    return (await this.queue.getJob(runId)) ?? undefined;
   }
 
   /** Moves the delayed jobs of parked runs that now have a free slot back to the queue. */

@@ -167,6 +167,8 @@ return { 'started', attempt }
 // answers 'free' when one freed meanwhile (the caller then wakes it itself), so no wake-up is lost.
 const PARK = `${PRELUDE}
 if redis.call('HGET', runKey, 'status') ~= 'queued' then return { 'gone' } end
+-- Woken while it was being turned away: its slot is reserved, so it starts now.
+if redis.call('ZSCORE', wokenKey, runId) then return { 'free' } end
 if not atCapacity() then return { 'free' } end
 redis.call('ZADD', parkedKey, redis.call('HGET', runKey, 'order'), runId)
 return { 'parked' }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@bulkhead/config';
 import { RunId } from '@bulkhead/context';
+import { describeError } from '@bulkhead/errors';
 import { AppLogger } from '@bulkhead/logging';
 import { RunJob, RunQueue } from '@bulkhead/queue';
 import { RunStore, Transition } from '@bulkhead/store';
@@ -32,9 +33,14 @@ export class RunParking {
   async park(job: Job<RunJob>, token: string | undefined): Promise<never> {
     const { tenantId, runId } = job.data.context;
     await job.moveToDelayed(Date.now() + this.config.PARKED_RUN_RECHECK_MS, token);
-    const parked = await this.runs.park(tenantId, runId);
-    if (parked === 'free') await this.queue.promote([runId]);
-    this.logger.info('run.parked', { tenantId, runId, outcome: parked });
+    // The job is delayed now: whatever fails below, its recheck starts it later.
+    try {
+      const parked = await this.runs.park(tenantId, runId);
+      if (parked === 'free') await this.queue.promote([runId]);
+      this.logger.info('run.parked', { tenantId, runId, outcome: parked });
+    } catch (error) {
+      this.logger.warn('run.park_incomplete', { tenantId, runId, error: describeError(error) });
+    }
     throw new DelayedError(`Run ${runId} waits for a free slot of its tenant.`);
   }
 

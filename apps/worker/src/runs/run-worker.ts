@@ -12,6 +12,7 @@ import { RedisConnections, RedisKeys } from '@bulkhead/store';
 import { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { AbandonedRuns } from './abandoned-runs';
 import { RunProcessor } from './run.processor';
 import { WORKER_STOPPING } from './worker-stopping';
 
@@ -33,6 +34,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly keys: RedisKeys,
     private readonly moduleRef: ModuleRef,
     private readonly logger: AppLogger,
+    private readonly abandoned: AbandonedRuns,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -53,6 +55,8 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       },
     );
     this.worker.on('error', (error) => this.logger.error('worker.error', { error: error.message }));
+    // Attached before the worker's first fetch completes, so no failure goes unheard.
+    this.worker.on('failed', (job, error) => void this.abandoned.settle(job, error));
     await this.worker.waitUntilReady();
     this.logger.info('worker.ready', { concurrency: this.config.WORKER_CONCURRENCY });
   }

@@ -37,10 +37,20 @@ export class RunProcessor {
       await this.context.run(scope, () => this.executor.execute(job, this.registry, stop));
     } catch (error) {
       if (error instanceof AttemptFailedError || error instanceof UnrecoverableError) throw error;
-      if (error instanceof TenantAtCapacityError) await this.parking.park(job, token);
-      await this.deliverAgain(job, token, error);
+      if (error instanceof TenantAtCapacityError) await this.parkOrDeliverAgain(job, token);
+      else await this.deliverAgain(job, token, error);
     } finally {
       await this.registry.dispose();
+    }
+  }
+
+  /** Parks the job (DelayedError); if it could not even be delayed, delivers it again instead. */
+  private async parkOrDeliverAgain(job: Job<RunJob>, token: string | undefined): Promise<never> {
+    try {
+      return await this.parking.park(job, token);
+    } catch (error) {
+      if (error instanceof DelayedError) throw error;
+      return this.deliverAgain(job, token, error);
     }
   }
 
