@@ -1,43 +1,18 @@
-import { Socket, io } from 'socket.io-client';
 import { BenchPlatform } from '../support/bench-platform';
-import { createTenant, submitRun } from '../support/bench-client';
+import { connectEvents, createTenant, submitRun, unfinishedRuns } from '../support/bench-client';
 import { BenchRun, ScenarioResult, round } from '../support/report';
 import { inLanes } from '../support/stats';
-import { ADMIN_TOKEN } from '../support/bench-platform';
 
 const SOCKETS = 1_000;
 const MIB = 1024 * 1024;
-
-function connect(url: string, key: string): Promise<Socket> {
-  const socket = io(`${url}/events`, {
-    auth: { token: key },
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-  });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
-}
-
-async function untilIdle(url: string, tenantId: string): Promise<void> {
-  for (;;) {
-    const response = await fetch(`${url}/v1/admin/tenants/${tenantId}`, {
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
-    });
-    const { usage } = (await response.json()) as { usage: { queued: number; running: number } };
-    if (usage.queued + usage.running === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 async function completeRuns(platform: BenchPlatform, count: number): Promise<void> {
   const tenant = await createTenant(platform.url(), 'memory');
   await inLanes(Array.from({ length: count }), 50, () =>
     submitRun(platform.url(), tenant.key, { agent: 'echo', input: { n: 1 } }),
   );
-  await untilIdle(platform.url(), tenant.id);
+  while ((await unfinishedRuns(platform.url(), tenant.id)) > 0)
+    await new Promise((resolve) => setTimeout(resolve, 200));
 }
 
 /**
@@ -56,7 +31,7 @@ export async function memory(run: BenchRun): Promise<ScenarioResult> {
     const tenant = await createTenant(platform.url(), 'sockets');
     const idle = await api.heap();
     const sockets = await inLanes(Array.from({ length: SOCKETS }), 50, () =>
-      connect(platform.url(), tenant.key),
+      connectEvents(platform.url(), tenant.key),
     );
     const connected = await api.heap();
     sockets.forEach((socket) => socket.close());

@@ -67,6 +67,28 @@ export async function allRuns(url: string, key: string): Promise<RunTimes[]> {
   return runs;
 }
 
+/** An authenticated socket on /events, connected. */
+export function connectEvents(url: string, key: string): Promise<Socket> {
+  const socket = io(`${url}/events`, {
+    auth: { token: key },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+/** Runs of the tenant queued or running now, from the admin API. */
+export async function unfinishedRuns(url: string, tenantId: string): Promise<number> {
+  const view = (await call(`${url}/v1/admin/tenants/${tenantId}`, 'GET', ADMIN_TOKEN)) as {
+    usage: { queued: number; running: number };
+  };
+  return view.usage.queued + view.usage.running;
+}
+
 /** A socket on /events that notes when each event arrived and resolves each run's terminal event. */
 export class RunWatcher {
   private readonly waiting = new Map<string, () => void>();
@@ -84,17 +106,8 @@ export class RunWatcher {
     });
   }
 
-  static connect(url: string, key: string): Promise<RunWatcher> {
-    const socket = io(`${url}/events`, {
-      auth: { token: key },
-      transports: ['websocket'],
-      reconnection: false,
-      forceNew: true,
-    });
-    return new Promise((resolve, reject) => {
-      socket.once('connect', () => resolve(new RunWatcher(socket)));
-      socket.once('connect_error', reject);
-    });
+  static async connect(url: string, key: string): Promise<RunWatcher> {
+    return new RunWatcher(await connectEvents(url, key));
   }
 
   /** Subscribes (replaying what was missed) and resolves on the run's terminal event. */
