@@ -124,7 +124,7 @@ describe('Fair scheduling: a noisy tenant does not delay the others', () => {
     await submitMany(capped, 500);
     await startWorkersUntil(capped, 20, 500);
 
-    const { backlog, submittedAt, small } = await twoSmallTenantsDuring(capped);
+    const { backlog, small } = await twoSmallTenantsDuring(capped);
     await untilIdle(capped);
     const commands = (await redisCommandsSoFar()) - commandsBefore;
 

@@ -1,5 +1,5 @@
 import { DynamicModule, Module, ModuleMetadata, Provider } from '@nestjs/common';
-import { DiagnosticsChannel, PROCESS_EXTRA_STATS } from './diagnostics-channel';
+import { DiagnosticsChannel } from './diagnostics-channel';
 
 @Module({})
 export class DiagnosticsModule {
