@@ -24,26 +24,5 @@ export function closeFleet(fleet: Member[] | undefined): void {
   fleet?.forEach((member) => member.client.close());
 }
 
-/** Runs `work` over `items` with at most `limit` in flight. */
-export async function inBatches<T, R>(
-  items: T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await work(items[index] as T, index);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
-}
-
-export function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
+// The benchmark's helpers, shared: bounded concurrency and percentiles are the same in both.
+export { inLanes as inBatches, percentile } from '../../bench/support/stats';

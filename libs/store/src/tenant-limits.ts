@@ -52,16 +52,8 @@ export class TenantLimits {
    * caller promotes their jobs (the others are woken as running runs end).
    */
   async update(tenantId: TenantId, patch: TenantLimitsPatch): Promise<RunId[]> {
+    await this.set(tenantId, patch);
     const key = this.keys.tenantLimits(tenantId);
-    const pipeline = this.redis.multi();
-    for (const name of LIMIT_NAMES) {
-      const value = patch[name];
-      if (value === null) pipeline.hdel(key, name);
-      else if (value !== undefined) pipeline.hset(key, name, value);
-    }
-    // The rate state is a due time computed under the old rate; a new rate starts afresh, at once.
-    if (patch.runsPerMinute !== undefined) pipeline.del(this.keys.submissionRate(tenantId));
-    await pipeline.exec();
     const woken = await this.redis.bulkheadWakeParked(
       this.keys.runIndex(tenantId, 'running'),
       this.keys.parkedRuns(tenantId),
@@ -70,6 +62,22 @@ export class TenantLimits {
       this.config.TENANT_MAX_CONCURRENT_RUNS,
     );
     return woken as RunId[];
+  }
+
+  /** Writes a change in one transaction; nothing is written for an empty one. */
+  async set(tenantId: TenantId, patch: TenantLimitsPatch): Promise<void> {
+    const names = LIMIT_NAMES.filter((name) => patch[name] !== undefined);
+    if (names.length === 0) return;
+    const key = this.keys.tenantLimits(tenantId);
+    const transaction = this.redis.multi();
+    for (const name of names) {
+      const value = patch[name];
+      if (value === null || value === undefined) transaction.hdel(key, name);
+      else transaction.hset(key, name, value);
+    }
+    // The rate state is a due time computed under the old rate; a new rate starts afresh, at once.
+    if (names.includes('runsPerMinute')) transaction.del(this.keys.submissionRate(tenantId));
+    await transaction.exec();
   }
 
   async usage(tenantId: TenantId): Promise<TenantUsage> {

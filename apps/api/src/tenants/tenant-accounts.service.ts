@@ -30,13 +30,17 @@ export class TenantAccounts {
     name: string | undefined,
     limits: TenantLimitsPatch,
   ): Promise<TenantView> {
-    await this.tenants.create(tenantId, name);
-    await this.limits.update(tenantId, limits);
-    return this.view(tenantId);
+    const tenant = await this.tenants.create(tenantId, name);
+    await this.limits.set(tenantId, limits);
+    return this.viewOf(tenant);
   }
 
   async view(tenantId: TenantId): Promise<TenantView> {
-    const tenant = await this.tenants.get(tenantId);
+    return this.viewOf(await this.tenants.get(tenantId));
+  }
+
+  private async viewOf(tenant: Tenant): Promise<TenantView> {
+    const tenantId = tenant.id;
     const [limits, usage] = await Promise.all([
       this.limits.of(tenantId),
       this.limits.usage(tenantId),
@@ -46,9 +50,9 @@ export class TenantAccounts {
 
   /** Takes effect at the next submission and start everywhere; a raised limit starts parked runs now. */
   async updateLimits(tenantId: TenantId, patch: TenantLimitsPatch): Promise<TenantView> {
-    await this.tenants.get(tenantId);
+    const tenant = await this.tenants.get(tenantId);
     const woken = await this.limits.update(tenantId, patch);
     await this.queue.promote(woken);
-    return this.view(tenantId);
+    return this.viewOf(tenant);
   }
 }
