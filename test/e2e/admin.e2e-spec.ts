@@ -1,22 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { Platform } from '../support/platform';
-import { deleteKeysUnder, uniquePrefix } from '../support/redis-test-prefix';
 import { admin, bearer, createTenant } from '../support/tenants';
+import { usePlatform } from '../support/use-platform';
 
 describe('Admin API', () => {
-  const prefix = uniquePrefix();
-  let platform: Platform;
+  const suite = usePlatform({ workers: 0 });
   let url: string;
 
   beforeAll(async () => {
-    platform = await Platform.start({ prefix, workers: 0 });
-    url = platform.url;
-  });
-
-  afterAll(async () => {
-    await platform?.stop();
-    await deleteKeysUnder(prefix);
+    url = suite.platform.url;
   });
 
   const freshId = () => `acme-${randomUUID().slice(0, 8)}`;

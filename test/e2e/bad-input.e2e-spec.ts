@@ -1,28 +1,20 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { EventClient } from '../support/event-client';
-import { Platform } from '../support/platform';
-import { deleteKeysUnder, uniquePrefix } from '../support/redis-test-prefix';
 import { TestTenant, admin, bearer, createTenant } from '../support/tenants';
+import { usePlatform } from '../support/use-platform';
 
 type Case = readonly [string, () => request.Test, number, string?];
 
 describe('Bad input', () => {
-  const prefix = uniquePrefix();
-  let platform: Platform;
+  const suite = usePlatform({ workers: 0 });
   let url: string;
   let tenant: TestTenant;
 
   beforeAll(async () => {
-    platform = await Platform.start({ prefix, workers: 0 });
-    url = platform.url;
+    url = suite.platform.url;
     tenant = await createTenant(url, 'fuzz');
   });
-
-  afterAll(async () => {
-    await platform?.stop();
-    await deleteKeysUnder(prefix);
-  }, 30_000);
 
   const post = (path: string) => request(url).post(path).set(bearer(tenant.key));
   const json = (path: string, raw: string) =>

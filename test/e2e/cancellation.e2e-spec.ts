@@ -1,54 +1,45 @@
 import request from 'supertest';
 import { eventually } from '../support/eventually';
-import { Platform } from '../support/platform';
-import { deleteKeysUnder, uniquePrefix } from '../support/redis-test-prefix';
 import { finishedRun, getRun, isTerminalEvent, storedEvents, submitRun } from '../support/runs';
 import { TestTenant, bearer, createTenant } from '../support/tenants';
+import { usePlatform } from '../support/use-platform';
 
 describe('Cancellation', () => {
-  const prefix = uniquePrefix();
-  let platform: Platform;
+  // Concurrency 3 per worker: six long runs must be spread over both workers.
+  const suite = usePlatform({
+    apis: 1,
+    workers: 0,
+    env: { WORKER_CONCURRENCY: '3' },
+  });
   let tenant: TestTenant;
 
   beforeAll(async () => {
-    // Concurrency 3 per worker: six long runs must be spread over both workers.
-    platform = await Platform.start({
-      prefix,
-      apis: 1,
-      workers: 0,
-      env: { WORKER_CONCURRENCY: '3' },
-    });
-    tenant = await createTenant(platform.url, 'cancel');
-  });
-
-  afterAll(async () => {
-    await platform?.stop();
-    await deleteKeysUnder(prefix);
+    tenant = await createTenant(suite.platform.url, 'cancel');
   });
 
   const cancel = (runId: string) =>
-    request(platform.url).post(`/v1/runs/${runId}/cancel`).set(bearer(tenant.key));
+    request(suite.platform.url).post(`/v1/runs/${runId}/cancel`).set(bearer(tenant.key));
 
   it('should never start a run cancelled while queued, even once workers arrive', async () => {
-    const run = await submitRun(platform.url, tenant.key, { agent: 'echo', input: { x: 1 } });
+    const run = await submitRun(suite.platform.url, tenant.key, { agent: 'echo', input: { x: 1 } });
 
     const answer = await cancel(run.id).expect(202);
-    await platform.startWorker();
-    await platform.startWorker();
-    const later = await submitRun(platform.url, tenant.key, { agent: 'echo', input: {} });
-    await finishedRun(platform.url, tenant.key, later.id);
+    await suite.platform.startWorker();
+    await suite.platform.startWorker();
+    const later = await submitRun(suite.platform.url, tenant.key, { agent: 'echo', input: {} });
+    await finishedRun(suite.platform.url, tenant.key, later.id);
 
     expect(answer.body.status).toBe('cancelled');
-    const events = await storedEvents(platform.url, tenant.key, run.id);
+    const events = await storedEvents(suite.platform.url, tenant.key, run.id);
     expect(events.map((e) => e.type)).toEqual(['run.queued', 'run.cancelled']);
-    expect((await getRun(platform.url, tenant.key, run.id)).attempts).toBe(0);
+    expect((await getRun(suite.platform.url, tenant.key, run.id)).attempts).toBe(0);
   });
 
   it("should fire the running agent's AbortSignal within 100 ms, on whichever of two workers runs it", async () => {
-    while (platform.workers.length < 2) await platform.startWorker();
+    while (suite.platform.workers.length < 2) await suite.platform.startWorker();
     const runs = await Promise.all(
       Array.from({ length: 6 }, () =>
-        submitRun(platform.url, tenant.key, {
+        submitRun(suite.platform.url, tenant.key, {
           agent: 'ticker',
           input: { steps: 10_000, intervalMs: 50 },
         }),
@@ -56,12 +47,12 @@ describe('Cancellation', () => {
     );
     await eventually(async () => {
       for (const run of runs)
-        expect((await getRun(platform.url, tenant.key, run.id)).status).toBe('running');
+        expect((await getRun(suite.platform.url, tenant.key, run.id)).status).toBe('running');
     });
 
     await Promise.all(runs.map((run) => cancel(run.id).expect(202)));
     const finished = await Promise.all(
-      runs.map((run) => finishedRun(platform.url, tenant.key, run.id)),
+      runs.map((run) => finishedRun(suite.platform.url, tenant.key, run.id)),
     );
 
     const executedBy = new Set(runs.map((run) => workerThatRan(run.id)));
@@ -77,7 +68,7 @@ describe('Cancellation', () => {
   it('should end each of 60 runs with exactly one terminal event when cancel races completion', async () => {
     const runs = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
-        submitRun(platform.url, tenant.key, {
+        submitRun(suite.platform.url, tenant.key, {
           agent: 'ticker',
           input: { steps: 1, intervalMs: i % 12 },
         }),
@@ -86,14 +77,14 @@ describe('Cancellation', () => {
 
     const answers = await Promise.all(runs.map((run, i) => delayed(i % 12, () => cancel(run.id))));
     const finished = await Promise.all(
-      runs.map((run) => finishedRun(platform.url, tenant.key, run.id)),
+      runs.map((run) => finishedRun(suite.platform.url, tenant.key, run.id)),
     );
 
     expect(answers.map((a) => a.status).every((status) => status === 202 || status === 409)).toBe(
       true,
     );
     for (const [i, run] of finished.entries()) {
-      const terminal = (await storedEvents(platform.url, tenant.key, run.id)).filter(
+      const terminal = (await storedEvents(suite.platform.url, tenant.key, run.id)).filter(
         isTerminalEvent,
       );
       expect(terminal).toHaveLength(1);
@@ -103,7 +94,7 @@ describe('Cancellation', () => {
   });
 
   function workerThatRan(runId: string): string | undefined {
-    return platform.workers.find((worker) =>
+    return suite.platform.workers.find((worker) =>
       worker.lines.some((line) => line.runId === runId && line.msg === 'run.started'),
     )?.name;
   }

@@ -1,30 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { Platform } from '../support/platform';
-import { deleteKeysUnder, uniquePrefix } from '../support/redis-test-prefix';
 import { finishedRun, storedEvents } from '../support/runs';
 import { TestTenant, bearer, createTenant } from '../support/tenants';
+import { usePlatform } from '../support/use-platform';
 
 describe('Idempotency-Key on POST /v1/runs', () => {
-  const prefix = uniquePrefix();
-  let platform: Platform;
+  const suite = usePlatform({ apis: 2 });
   let tenant: TestTenant;
   let other: TestTenant;
 
   beforeAll(async () => {
-    platform = await Platform.start({ prefix, apis: 2 });
     [tenant, other] = await Promise.all([
-      createTenant(platform.url, 'idem'),
-      createTenant(platform.url, 'idem'),
+      createTenant(suite.platform.url, 'idem'),
+      createTenant(suite.platform.url, 'idem'),
     ]);
   });
 
-  afterAll(async () => {
-    await platform?.stop();
-    await deleteKeysUnder(prefix);
-  });
-
-  const submit = (who: TestTenant, key: string, body: object, url = platform.url) =>
+  const submit = (who: TestTenant, key: string, body: object, url = suite.platform.url) =>
     request(url).post('/v1/runs').set(bearer(who.key)).set('Idempotency-Key', key).send(body);
 
   it('should return the original run with 200 when the same request is repeated', async () => {
@@ -46,7 +38,7 @@ describe('Idempotency-Key on POST /v1/runs', () => {
     const body = { agent: 'ticker', input: { steps: 3, intervalMs: 10 } };
 
     const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => submit(tenant, key, body, platform.urls[i % 2])),
+      Array.from({ length: 50 }, (_, i) => submit(tenant, key, body, suite.platform.urls[i % 2])),
     );
 
     const statuses = answers.map((a) => a.status);
@@ -55,9 +47,11 @@ describe('Idempotency-Key on POST /v1/runs', () => {
     const ids = new Set(answers.map((a) => a.body.id));
     expect(ids.size).toBe(1);
     const [runId] = [...ids] as [string];
-    expect((await finishedRun(platform.url, tenant.key, runId)).attempts).toBe(1);
+    expect((await finishedRun(suite.platform.url, tenant.key, runId)).attempts).toBe(1);
     expect(
-      (await storedEvents(platform.url, tenant.key, runId)).filter((e) => e.type === 'run.started'),
+      (await storedEvents(suite.platform.url, tenant.key, runId)).filter(
+        (e) => e.type === 'run.started',
+      ),
     ).toHaveLength(1);
   });
 

@@ -3,8 +3,6 @@ import request from 'supertest';
 import { EventClient } from '../support/event-client';
 import { eventually } from '../support/eventually';
 import { Member, closeFleet, fleetOf, inBatches, percentile } from '../support/fleet';
-import { Platform } from '../support/platform';
-import { deleteKeysUnder, uniquePrefix } from '../support/redis-test-prefix';
 import {
   EventBody,
   RunBody,
@@ -14,27 +12,17 @@ import {
   submitRun,
 } from '../support/runs';
 import { admin, bearer, createTenant } from '../support/tenants';
+import { usePlatform } from '../support/use-platform';
 
 /**
  * The isolation suite: every category would fail on a design that shares per-tenant state in a
  * singleton. The API (two processes) and the worker (two processes) run as built, against real Redis.
  */
 describe('Tenant isolation', () => {
-  const prefix = uniquePrefix();
-  let platform: Platform;
-
-  beforeAll(async () => {
-    platform = await Platform.start({
-      prefix,
-      apis: 2,
-      workers: 2,
-      env: { WORKER_CONCURRENCY: '25' },
-    });
-  });
-
-  afterAll(async () => {
-    await platform?.stop();
-    await deleteKeysUnder(prefix);
+  const suite = usePlatform({
+    apis: 2,
+    workers: 2,
+    env: { WORKER_CONCURRENCY: '25' },
   });
 
   describe('1. concurrent execution isolation', () => {
@@ -44,10 +32,10 @@ describe('Tenant isolation', () => {
     const submitted = new Map<string, { owner: string; body: MixedRun; subscribed: boolean }>();
 
     beforeAll(async () => {
-      fleet = await fleetOf(platform, TENANTS, 'mix');
+      fleet = await fleetOf(suite.platform, TENANTS, 'mix');
       await Promise.all(
         fleet.map(async ({ tenant, client }, t) => {
-          const url = platform.urls[(t + 1) % platform.urls.length] ?? '';
+          const url = suite.platform.urls[(t + 1) % suite.platform.urls.length] ?? '';
           for (let i = 0; i < RUNS_PER_TENANT; i += 1) {
             const body = mixedRun(tenant.id, i);
             const run = await submitRun(url, tenant.key, body);
@@ -76,7 +64,12 @@ describe('Tenant isolation', () => {
     it(`should finish all ${TENANTS * RUNS_PER_TENANT} runs as their agents imply, each with its own tenant and output`, async () => {
       const wrong = await inBatches([...submitted.entries()], 20, async ([runId, run]) => {
         const member = fleet.find((m) => m.tenant.id === run.owner);
-        const finished = await finishedRun(platform.url, member?.tenant.key ?? '', runId, 60_000);
+        const finished = await finishedRun(
+          suite.platform.url,
+          member?.tenant.key ?? '',
+          runId,
+          60_000,
+        );
         const expected = expectedOutput(run.body);
         if (
           finished.status === 'succeeded' &&
@@ -116,7 +109,7 @@ describe('Tenant isolation', () => {
         );
         const problems: string[] = [];
         for (const [runId] of own) {
-          const stored = await storedEvents(platform.url, tenant.key, runId);
+          const stored = await storedEvents(suite.platform.url, tenant.key, runId);
           if (!same(client.eventsOf(runId), stored))
             problems.push(`${tenant.id} run ${runId}: received differs from stored`);
           const foreign = stored.filter((event) => carriesOtherTenant(event, tenant.id));
@@ -136,8 +129,8 @@ describe('Tenant isolation', () => {
     let run: RunBody;
 
     beforeAll(async () => {
-      [owner, attacker] = (await fleetOf(platform, 2, 'attack')) as [Member, Member];
-      run = await submitRun(platform.url, owner.tenant.key, {
+      [owner, attacker] = (await fleetOf(suite.platform, 2, 'attack')) as [Member, Member];
+      run = await submitRun(suite.platform.url, owner.tenant.key, {
         agent: 'ticker',
         input: { steps: 20, intervalMs: 10 },
       });
@@ -173,16 +166,16 @@ describe('Tenant isolation', () => {
         'run_not_found',
       ]);
       expect(attacker.client.all).toEqual([]);
-      expect(ownerEvents).toEqual(await storedEvents(platform.url, owner.tenant.key, run.id));
+      expect(ownerEvents).toEqual(await storedEvents(suite.platform.url, owner.tenant.key, run.id));
     });
 
     it("should stop delivery on a key revoked mid-stream at once, and keep delivering on the tenant's other key", async () => {
-      const second = await request(platform.url)
+      const second = await request(suite.platform.url)
         .post(`/v1/admin/tenants/${owner.tenant.id}/keys`)
         .set(admin)
         .expect(201);
-      const doomed = await EventClient.connect(platform.urls[1] ?? '', second.body.key);
-      const long = await submitRun(platform.url, owner.tenant.key, {
+      const doomed = await EventClient.connect(suite.platform.urls[1] ?? '', second.body.key);
+      const long = await submitRun(suite.platform.url, owner.tenant.key, {
         agent: 'ticker',
         input: { steps: 200, intervalMs: 10 },
       });
@@ -191,14 +184,14 @@ describe('Tenant isolation', () => {
 
       const dropped = doomed.disconnected();
       const revokedAt = Date.now();
-      await request(platform.url)
+      await request(suite.platform.url)
         .delete(`/v1/admin/tenants/${owner.tenant.id}/keys/${second.body.id}`)
         .set(admin)
         .expect(204);
       await dropped;
       const droppedAfter = Date.now() - revokedAt;
       const receivedByDoomed = doomed.eventsOf(long.id).length;
-      await request(platform.url)
+      await request(suite.platform.url)
         .post(`/v1/runs/${long.id}/cancel`)
         .set(bearer(owner.tenant.key))
         .expect(202);
@@ -207,14 +200,14 @@ describe('Tenant isolation', () => {
       expect(droppedAfter).toBeLessThan(1_000);
       expect(doomed.eventsOf(long.id)).toHaveLength(receivedByDoomed);
       expect(owner.client.eventsOf(long.id).length).toBeGreaterThan(receivedByDoomed);
-      await request(platform.url).get('/v1/runs').set(bearer(second.body.key)).expect(401);
+      await request(suite.platform.url).get('/v1/runs').set(bearer(second.body.key)).expect(401);
     });
   });
 
   describe('3. scope uniqueness', () => {
     it('should give each of 100 concurrent requests its own registry, bound to the tenant of its key', async () => {
       const tenants = await Promise.all(
-        Array.from({ length: 10 }, () => createTenant(platform.url, 'scope')),
+        Array.from({ length: 10 }, () => createTenant(suite.platform.url, 'scope')),
       );
       const sent = tenants.flatMap((tenant) =>
         Array.from({ length: 10 }, () => ({ tenant, requestId: `scope-${randomUUID()}` })),
@@ -222,7 +215,7 @@ describe('Tenant isolation', () => {
 
       await Promise.all(
         sent.map(({ tenant, requestId }, i) =>
-          request(platform.urls[i % 2] ?? '')
+          request(suite.platform.urls[i % 2] ?? '')
             .post('/v1/runs')
             .set(bearer(tenant.key))
             .set('X-Request-Id', requestId)
@@ -233,7 +226,7 @@ describe('Tenant isolation', () => {
 
       const lines = await eventually(() => {
         const found = sent.map(({ requestId }) =>
-          platform.logLines.find((l) => l.msg === 'run.queued' && l.requestId === requestId),
+          suite.platform.logLines.find((l) => l.msg === 'run.queued' && l.requestId === requestId),
         );
         if (found.some((line) => !line)) throw new Error('not every request has logged yet');
         return found;
@@ -247,14 +240,14 @@ describe('Tenant isolation', () => {
 
     it("should give each of 100 interleaved jobs its own registry, bound to its run's tenant, and dispose them all", async () => {
       const tenants = await Promise.all(
-        Array.from({ length: 10 }, () => createTenant(platform.url, 'jobs')),
+        Array.from({ length: 10 }, () => createTenant(suite.platform.url, 'jobs')),
       );
       const runs = (
         await Promise.all(
           tenants.map((tenant) =>
             Promise.all(
               Array.from({ length: 10 }, () =>
-                submitRun(platform.url, tenant.key, {
+                submitRun(suite.platform.url, tenant.key, {
                   agent: 'probe',
                   input: { rounds: 2, marker: tenant.id },
                 }),
@@ -264,11 +257,13 @@ describe('Tenant isolation', () => {
         )
       ).flat();
       await Promise.all(
-        runs.map((run) => finishedRun(platform.url, keyOf(tenants, run.tenantId), run.id, 30_000)),
+        runs.map((run) =>
+          finishedRun(suite.platform.url, keyOf(tenants, run.tenantId), run.id, 30_000),
+        ),
       );
 
       const scopeOf = new Map<string, Set<string>>();
-      for (const line of platform.workers.flatMap((w) => w.lines)) {
+      for (const line of suite.platform.workers.flatMap((w) => w.lines)) {
         if (!line.runId || !runs.some((run) => run.id === line.runId)) continue;
         const run = runs.find((r) => r.id === line.runId);
         if (line.tenantId !== run?.tenantId)
@@ -280,7 +275,7 @@ describe('Tenant isolation', () => {
       expect(scopes.every((ids) => ids.length === 1)).toBe(true);
       expect(new Set(scopes.flat()).size).toBe(runs.length);
       await eventually(async () => {
-        const stats = await Promise.all(platform.workers.map((w) => w.stats()));
+        const stats = await Promise.all(suite.platform.workers.map((w) => w.stats()));
         expect(stats.map((s) => s.registries.live)).toEqual([0, 0]);
         expect(stats.reduce((sum, s) => sum + s.registries.opened, 0)).toBeGreaterThanOrEqual(
           runs.length,
@@ -291,13 +286,13 @@ describe('Tenant isolation', () => {
 
   describe('4. context propagation', () => {
     it("should keep the run's tenant at every await, timer, emitter callback and promise chain, and in its log lines", async () => {
-      const fleet = await fleetOf(platform, 20, 'ctx');
+      const fleet = await fleetOf(suite.platform, 20, 'ctx');
       const runs = (
         await Promise.all(
           fleet.map(({ tenant }) =>
             Promise.all(
               Array.from({ length: 5 }, () =>
-                submitRun(platform.url, tenant.key, {
+                submitRun(suite.platform.url, tenant.key, {
                   agent: 'probe',
                   input: { rounds: 3, marker: tenant.id },
                 }),
@@ -310,7 +305,7 @@ describe('Tenant isolation', () => {
       const finished = await Promise.all(
         runs.map((run) =>
           finishedRun(
-            platform.url,
+            suite.platform.url,
             keyOf(
               fleet.map((m) => m.tenant),
               run.tenantId,
@@ -330,7 +325,7 @@ describe('Tenant isolation', () => {
       for (const run of finished) {
         const probes = (
           await storedEvents(
-            platform.url,
+            suite.platform.url,
             keyOf(
               fleet.map((m) => m.tenant),
               run.tenantId,
@@ -351,7 +346,7 @@ describe('Tenant isolation', () => {
         'promise-chain',
         'timer',
       ]);
-      const roundLines = platform.workers
+      const roundLines = suite.platform.workers
         .flatMap((w) => w.lines)
         .filter((l) => l.msg === 'probe.round' && finished.some((r) => r.id === l.runId));
       expect(roundLines).toHaveLength(runs.length * 3);
@@ -364,10 +359,10 @@ describe('Tenant isolation', () => {
 
   describe('5. race conditions', () => {
     it('should end each of 80 runs with exactly one terminal state and event when cancel races completion', async () => {
-      const tenant = await createTenant(platform.url, 'race');
+      const tenant = await createTenant(suite.platform.url, 'race');
       const runs = await Promise.all(
         Array.from({ length: 80 }, (_, i) =>
-          submitRun(platform.url, tenant.key, {
+          submitRun(suite.platform.url, tenant.key, {
             agent: 'ticker',
             input: { steps: 1, intervalMs: i % 15 },
           }),
@@ -377,15 +372,15 @@ describe('Tenant isolation', () => {
       const answers = await Promise.all(
         runs.map(async (run, i) => {
           await new Promise((resolve) => setTimeout(resolve, i % 15));
-          return request(platform.urls[i % 2] ?? '')
+          return request(suite.platform.urls[i % 2] ?? '')
             .post(`/v1/runs/${run.id}/cancel`)
             .set(bearer(tenant.key));
         }),
       );
       const problems: string[] = [];
       for (const [i, run] of runs.entries()) {
-        const finished = await finishedRun(platform.url, tenant.key, run.id);
-        const terminal = (await storedEvents(platform.url, tenant.key, run.id)).filter(
+        const finished = await finishedRun(suite.platform.url, tenant.key, run.id);
+        const terminal = (await storedEvents(suite.platform.url, tenant.key, run.id)).filter(
           isTerminalEvent,
         );
         const expected = answers[i]?.status === 202 ? 'cancelled' : 'succeeded';
@@ -405,11 +400,11 @@ describe('Tenant isolation', () => {
 
     it('should leave no room membership and no registry behind after subscribe, unsubscribe and disconnect churn', async () => {
       const tenants = await Promise.all(
-        Array.from({ length: 6 }, () => createTenant(platform.url, 'churn')),
+        Array.from({ length: 6 }, () => createTenant(suite.platform.url, 'churn')),
       );
       const runs = await Promise.all(
         tenants.map((tenant) =>
-          submitRun(platform.url, tenant.key, {
+          submitRun(suite.platform.url, tenant.key, {
             agent: 'ticker',
             input: { steps: 50, intervalMs: 20 },
           }),
@@ -422,7 +417,7 @@ describe('Tenant isolation', () => {
           Array.from({ length: 4 }, async (_, c) => {
             for (let round = 0; round < 5; round += 1) {
               const client = await EventClient.connect(
-                platform.urls[(t + c + round) % 2] ?? '',
+                suite.platform.urls[(t + c + round) % 2] ?? '',
                 tenant.key,
               );
               const own = runs[t]?.id ?? '';
@@ -444,7 +439,7 @@ describe('Tenant isolation', () => {
       const keepers = await Promise.all(
         tenants
           .slice(0, 3)
-          .map((tenant) => EventClient.connect(platform.urls[0] ?? '', tenant.key)),
+          .map((tenant) => EventClient.connect(suite.platform.urls[0] ?? '', tenant.key)),
       );
       await Promise.all(keepers.map((client, i) => client.subscribe(runs[i]?.id ?? '')));
 
@@ -462,7 +457,7 @@ describe('Tenant isolation', () => {
       await eventually(async () => expect(await apiStats()).toEqual(before), 10_000, 100);
       await Promise.all(
         runs.map((run, i) =>
-          request(platform.url)
+          request(suite.platform.url)
             .post(`/v1/runs/${run.id}/cancel`)
             .set(bearer(tenants[i]?.key ?? '')),
         ),
@@ -489,7 +484,7 @@ describe('Tenant isolation', () => {
 
     it.each([10, 25, 50])('should complete every run of %i concurrent tenants', async (count) => {
       const tenants = await Promise.all(
-        Array.from({ length: count }, () => createTenant(platform.url, `load${count}`)),
+        Array.from({ length: count }, () => createTenant(suite.platform.url, `load${count}`)),
       );
 
       const runs = (
@@ -497,7 +492,7 @@ describe('Tenant isolation', () => {
           tenants.map((tenant) =>
             Promise.all(
               Array.from({ length: 8 }, () =>
-                submitRun(platform.url, tenant.key, {
+                submitRun(suite.platform.url, tenant.key, {
                   agent: 'ticker',
                   input: { steps: 3, intervalMs: 5 },
                 }),
@@ -507,7 +502,7 @@ describe('Tenant isolation', () => {
         )
       ).flat();
       const finished = await inBatches(runs, 25, (run) =>
-        finishedRun(platform.url, keyOf(tenants, run.tenantId), run.id, 60_000),
+        finishedRun(suite.platform.url, keyOf(tenants, run.tenantId), run.id, 60_000),
       );
 
       const notDone = finished.filter((run) => run.status !== 'succeeded');
@@ -529,7 +524,7 @@ describe('Tenant isolation', () => {
     runRoomMembers: number;
     registries: number;
   }> {
-    const stats = await Promise.all(platform.apis.map((api) => api.stats()));
+    const stats = await Promise.all(suite.platform.apis.map((api) => api.stats()));
     return {
       sockets: stats.reduce((sum, s) => sum + (s.extra.sockets ?? 0), 0),
       runRoomMembers: stats.reduce((sum, s) => sum + (s.extra.runRoomMembers ?? 0), 0),

@@ -1,28 +1,21 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { Platform } from '../support/platform';
-import { deleteKeysUnder, uniquePrefix } from '../support/redis-test-prefix';
 import { createTenant } from '../support/tenants';
+import { usePlatform } from '../support/use-platform';
 
 describe('README quick start', () => {
-  const prefix = uniquePrefix();
-  let platform: Platform;
-
-  beforeAll(async () => {
-    platform = await Platform.start({ prefix });
-  });
-
-  afterAll(async () => {
-    await platform?.stop();
-    await deleteKeysUnder(prefix);
-  });
+  const suite = usePlatform();
 
   it('should print every event of a ticker run through examples/watch-ticker.js', async () => {
-    const tenant = await createTenant(platform.url, 'readme');
+    const tenant = await createTenant(suite.platform.url, 'readme');
     const script = join(__dirname, '..', '..', 'examples', 'watch-ticker.js');
     const child = spawn(process.execPath, [script, '3', '10'], {
-      env: { PATH: process.env.PATH, BULKHEAD_URL: platform.url, BULKHEAD_API_KEY: tenant.key },
+      env: {
+        PATH: process.env.PATH,
+        BULKHEAD_URL: suite.platform.url,
+        BULKHEAD_API_KEY: tenant.key,
+      },
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -2,79 +2,76 @@ import { Queue } from 'bullmq';
 import request from 'supertest';
 import { EventClient } from '../support/event-client';
 import { eventually } from '../support/eventually';
-import { Platform } from '../support/platform';
-import { TEST_REDIS_URL, deleteKeysUnder, uniquePrefix } from '../support/redis-test-prefix';
+import { TEST_REDIS_URL } from '../support/redis-test-prefix';
 import { EventBody, finishedRun, getRun, storedEvents, submitRun } from '../support/runs';
 import { TestTenant, createTenant } from '../support/tenants';
+import { usePlatform } from '../support/use-platform';
 
 describe('Reliability of accepted runs', () => {
-  const prefix = uniquePrefix();
-  let platform: Platform;
+  const suite = usePlatform({
+    apis: 2,
+    workers: 1,
+    env: {
+      WORKER_LOCK_MS: '1000',
+      WORKER_STALLED_INTERVAL_MS: '500',
+      SHUTDOWN_GRACE_MS: '500',
+      SHUTDOWN_DRAIN_MS: '500',
+    },
+  });
   let tenant: TestTenant;
 
   beforeAll(async () => {
-    platform = await Platform.start({
-      prefix,
-      apis: 2,
-      workers: 1,
-      env: {
-        WORKER_LOCK_MS: '1000',
-        WORKER_STALLED_INTERVAL_MS: '500',
-        SHUTDOWN_GRACE_MS: '500',
-        SHUTDOWN_DRAIN_MS: '500',
-      },
-    });
-    tenant = await createTenant(platform.url, 'reliable');
-  });
-
-  afterAll(async () => {
-    await platform?.stop();
-    await deleteKeysUnder(prefix);
+    tenant = await createTenant(suite.platform.url, 'reliable');
   });
 
   const running = (runId: string) =>
     eventually(async () =>
-      expect((await getRun(platform.url, tenant.key, runId)).status).toBe('running'),
+      expect((await getRun(suite.platform.url, tenant.key, runId)).status).toBe('running'),
     );
 
   it('should do nothing when a finished run is delivered again', async () => {
-    const run = await submitRun(platform.url, tenant.key, { agent: 'echo', input: { once: true } });
-    const finished = await finishedRun(platform.url, tenant.key, run.id);
-    const eventsBefore = await storedEvents(platform.url, tenant.key, run.id);
+    const run = await submitRun(suite.platform.url, tenant.key, {
+      agent: 'echo',
+      input: { once: true },
+    });
+    const finished = await finishedRun(suite.platform.url, tenant.key, run.id);
+    const eventsBefore = await storedEvents(suite.platform.url, tenant.key, run.id);
     const queue = new Queue('runs', {
       connection: { url: TEST_REDIS_URL },
-      prefix: `${prefix}:queue`,
+      prefix: `${suite.prefix}:queue`,
     });
 
     const context = { tenantId: tenant.id, runId: run.id, requestId: 'second-delivery' };
     await queue.add('execute-run', { context }, { jobId: run.id, removeOnComplete: true });
     await eventually(() =>
-      expect(platform.logLines.some((l) => l.msg === 'run.skipped' && l.runId === run.id)).toBe(
-        true,
-      ),
+      expect(
+        suite.platform.logLines.some((l) => l.msg === 'run.skipped' && l.runId === run.id),
+      ).toBe(true),
     );
     await queue.close();
 
-    expect(await getRun(platform.url, tenant.key, run.id)).toEqual(finished);
-    expect(await storedEvents(platform.url, tenant.key, run.id)).toEqual(eventsBefore);
+    expect(await getRun(suite.platform.url, tenant.key, run.id)).toEqual(finished);
+    expect(await storedEvents(suite.platform.url, tenant.key, run.id)).toEqual(eventsBefore);
   });
 
   it("should finish a crashed worker's run on another worker, continuing the same event log", async () => {
-    const doomed = platform.workers[platform.workers.length - 1];
-    const run = await submitRun(platform.url, tenant.key, {
+    const doomed = suite.platform.workers[suite.platform.workers.length - 1];
+    const run = await submitRun(suite.platform.url, tenant.key, {
       agent: 'ticker',
       input: { steps: 20, intervalMs: 50 },
     });
     await eventually(async () =>
-      expect((await storedEvents(platform.url, tenant.key, run.id)).length).toBeGreaterThan(4),
+      expect((await storedEvents(suite.platform.url, tenant.key, run.id)).length).toBeGreaterThan(
+        4,
+      ),
     );
 
     await doomed?.stop('SIGKILL');
-    await platform.startWorker();
-    const finished = await finishedRun(platform.url, tenant.key, run.id, 20_000);
+    await suite.platform.startWorker();
+    const finished = await finishedRun(suite.platform.url, tenant.key, run.id, 20_000);
 
     expect(finished.status).toBe('succeeded');
-    const events = await storedEvents(platform.url, tenant.key, run.id);
+    const events = await storedEvents(suite.platform.url, tenant.key, run.id);
     expectGapless(events);
     const starts = events.filter((e) => e.type === 'run.started').map((e) => e.data);
     expect(starts).toEqual([
@@ -85,29 +82,29 @@ describe('Reliability of accepted runs', () => {
   });
 
   it('should let a stopping worker finish short runs and hand longer ones to another worker', async () => {
-    const stopping = platform.workers[platform.workers.length - 1];
-    const short = await submitRun(platform.url, tenant.key, {
+    const stopping = suite.platform.workers[suite.platform.workers.length - 1];
+    const short = await submitRun(suite.platform.url, tenant.key, {
       agent: 'ticker',
       input: { steps: 2, intervalMs: 100 },
     });
-    const long = await submitRun(platform.url, tenant.key, {
+    const long = await submitRun(suite.platform.url, tenant.key, {
       agent: 'ticker',
       input: { steps: 40, intervalMs: 50 },
     });
     await Promise.all([running(short.id), running(long.id)]);
 
     const stopped = stopping?.stop('SIGTERM');
-    await platform.startWorker();
+    await suite.platform.startWorker();
     await stopped;
     const [shortRun, longRun] = await Promise.all([
-      finishedRun(platform.url, tenant.key, short.id),
-      finishedRun(platform.url, tenant.key, long.id, 20_000),
+      finishedRun(suite.platform.url, tenant.key, short.id),
+      finishedRun(suite.platform.url, tenant.key, long.id, 20_000),
     ]);
 
     expect(shortRun.status).toBe('succeeded');
     expect(shortRun.attempts).toBe(1);
     expect(longRun.status).toBe('succeeded');
-    const events = await storedEvents(platform.url, tenant.key, long.id);
+    const events = await storedEvents(suite.platform.url, tenant.key, long.id);
     expectGapless(events);
     expect(events.map((e) => e.type)).toContain('run.requeued');
     expect(events.filter((e) => e.type === 'run.started')).toHaveLength(2);
@@ -115,8 +112,8 @@ describe('Reliability of accepted runs', () => {
   });
 
   it('should turn /readyz to 503, tell sockets why and close them when an API process stops, losing no run', async () => {
-    const leaving = await platform.startApi();
-    const leavingUrl = platform.urls[platform.urls.length - 1] ?? '';
+    const leaving = await suite.platform.startApi();
+    const leavingUrl = suite.platform.urls[suite.platform.urls.length - 1] ?? '';
     const client = await EventClient.connect(leavingUrl, tenant.key);
     const notices: unknown[] = [];
     client.socket.on('server.shutdown', (notice: unknown) => notices.push(notice));
@@ -133,27 +130,27 @@ describe('Reliability of accepted runs', () => {
     // The transport is closed (not a socket.io disconnect), so clients reconnect on their own.
     expect(await disconnected).toBe('transport close');
     expect(notices).toEqual([{ reason: expect.stringContaining('shutting down') }]);
-    expect((await finishedRun(platform.url, tenant.key, run.id)).status).toBe('succeeded');
+    expect((await finishedRun(suite.platform.url, tenant.key, run.id)).status).toBe('succeeded');
   });
 
   it('should resume a dropped socket after its last event id, gapless and without duplicates', async () => {
-    const run = await submitRun(platform.url, tenant.key, {
+    const run = await submitRun(suite.platform.url, tenant.key, {
       agent: 'ticker',
       input: { steps: 30, intervalMs: 20 },
     });
-    const first = await EventClient.connect(platform.urls[0] ?? '', tenant.key);
+    const first = await EventClient.connect(suite.platform.urls[0] ?? '', tenant.key);
     await first.subscribe(run.id);
     await eventually(() => expect(first.eventsOf(run.id).length).toBeGreaterThan(5));
 
     first.close();
     const lastSeen = first.eventsOf(run.id).at(-1)?.id ?? 0;
-    const second = await EventClient.connect(platform.urls[1] ?? '', tenant.key);
+    const second = await EventClient.connect(suite.platform.urls[1] ?? '', tenant.key);
     await second.subscribe(run.id, lastSeen);
     await second.untilFinished(run.id);
     second.close();
 
     const stitched = [...first.eventsOf(run.id), ...second.eventsOf(run.id)];
-    expect(stitched).toEqual(await storedEvents(platform.url, tenant.key, run.id));
+    expect(stitched).toEqual(await storedEvents(suite.platform.url, tenant.key, run.id));
   });
 });
 

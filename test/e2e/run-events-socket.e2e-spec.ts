@@ -1,14 +1,12 @@
 import request from 'supertest';
 import { EventClient } from '../support/event-client';
 import { eventually } from '../support/eventually';
-import { Platform } from '../support/platform';
-import { deleteKeysUnder, uniquePrefix } from '../support/redis-test-prefix';
 import { finishedRun, storedEvents, submitRun } from '../support/runs';
 import { TestTenant, admin, bearer, createTenant } from '../support/tenants';
+import { usePlatform } from '../support/use-platform';
 
 describe('Run events over socket.io', () => {
-  const prefix = uniquePrefix();
-  let platform: Platform;
+  const suite = usePlatform({ apis: 2, workers: 1 });
   let api1: string;
   let api2: string;
   let owner: TestTenant;
@@ -22,8 +20,7 @@ describe('Run events over socket.io', () => {
   };
 
   beforeAll(async () => {
-    platform = await Platform.start({ prefix, apis: 2, workers: 1 });
-    [api1, api2] = platform.urls as [string, string];
+    [api1, api2] = suite.platform.urls as [string, string];
     [owner, intruder] = await Promise.all([
       createTenant(api1, 'owner'),
       createTenant(api1, 'intruder'),
@@ -32,11 +29,6 @@ describe('Run events over socket.io', () => {
 
   afterEach(() => {
     clients.splice(0).forEach((client) => client.close());
-  });
-
-  afterAll(async () => {
-    await platform?.stop();
-    await deleteKeysUnder(prefix);
   });
 
   describe('connecting', () => {

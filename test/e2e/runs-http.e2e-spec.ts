@@ -1,25 +1,17 @@
 import request from 'supertest';
-import { Platform } from '../support/platform';
-import { deleteKeysUnder, uniquePrefix } from '../support/redis-test-prefix';
 import { finishedRun, getRun, storedEvents, submitRun } from '../support/runs';
 import { TestTenant, bearer, createTenant } from '../support/tenants';
+import { usePlatform } from '../support/use-platform';
 
 describe('Runs over HTTP', () => {
-  const prefix = uniquePrefix();
-  let platform: Platform;
+  const suite = usePlatform();
   let url: string;
   let tenant: TestTenant;
   let other: TestTenant;
 
   beforeAll(async () => {
-    platform = await Platform.start({ prefix });
-    url = platform.url;
+    url = suite.platform.url;
     [tenant, other] = await Promise.all([createTenant(url, 'owner'), createTenant(url, 'other')]);
-  });
-
-  afterAll(async () => {
-    await platform?.stop();
-    await deleteKeysUnder(prefix);
   });
 
   describe('POST /v1/runs', () => {

@@ -1,31 +1,20 @@
 import { agentWindow, mostAtOnce } from '../support/concurrency';
 import { EventClient } from '../support/event-client';
 import { eventually } from '../support/eventually';
-import { Platform, PlatformProcess } from '../support/platform';
-import { deleteKeysUnder, uniquePrefix } from '../support/redis-test-prefix';
+import { PlatformProcess } from '../support/platform';
 import { finishedRun, isTerminalEvent, storedEvents, submitRun } from '../support/runs';
 import { createTenant, tenantView } from '../support/tenants';
+import { usePlatform } from '../support/use-platform';
 
 describe('Scaled out: 2 API processes and 3 workers on one Redis', () => {
-  const prefix = uniquePrefix();
-  let platform: Platform;
-
-  beforeAll(async () => {
-    platform = await Platform.start({
-      prefix,
-      apis: 2,
-      workers: 3,
-      env: { WORKER_CONCURRENCY: '10', WORKER_LOCK_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000' },
-    });
-  });
-
-  afterAll(async () => {
-    await platform?.stop();
-    await deleteKeysUnder(prefix);
+  const suite = usePlatform({
+    apis: 2,
+    workers: 3,
+    env: { WORKER_CONCURRENCY: '10', WORKER_LOCK_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000' },
   });
 
   it('should deliver, through API 2, every event of runs submitted through API 1, complete and in order', async () => {
-    const [api1, api2] = platform.urls as [string, string];
+    const [api1, api2] = suite.platform.urls as [string, string];
     const tenant = await createTenant(api1, 'across');
     const client = await EventClient.connect(api2, tenant.key);
     const runs = await Promise.all(
@@ -46,35 +35,35 @@ describe('Scaled out: 2 API processes and 3 workers on one Redis', () => {
   });
 
   it('should hold maxConcurrentRuns 3 across all workers, finish every run after one is killed, and end with true counters', async () => {
-    const tenant = await createTenant(platform.url, 'scaled', {
+    const tenant = await createTenant(suite.platform.url, 'scaled', {
       maxConcurrentRuns: 3,
       runsPerMinute: 10_000,
     });
     const runs = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        submitRun(platform.urls[i % 2] ?? '', tenant.key, {
+        submitRun(suite.platform.urls[i % 2] ?? '', tenant.key, {
           agent: 'ticker',
           input: { steps: 6, intervalMs: 40 },
         }),
       ),
     );
     await eventually(async () => {
-      const { usage } = await tenantView(platform.url, tenant.id);
+      const { usage } = await tenantView(suite.platform.url, tenant.id);
       expect(usage.running).toBe(3);
       expect(usage.queued).toBeLessThan(25);
     }, 20_000);
 
     const victim = workerRunningOneOf(
-      platform.workers,
+      suite.platform.workers,
       runs.map((run) => run.id),
     );
     await victim.stop('SIGKILL');
     const finished = await Promise.all(
-      runs.map((run) => finishedRun(platform.url, tenant.key, run.id, 60_000)),
+      runs.map((run) => finishedRun(suite.platform.url, tenant.key, run.id, 60_000)),
     );
 
     const histories = await Promise.all(
-      runs.map((run) => storedEvents(platform.url, tenant.key, run.id)),
+      runs.map((run) => storedEvents(suite.platform.url, tenant.key, run.id)),
     );
     expect(finished.map((run) => run.status)).toEqual(runs.map(() => 'succeeded'));
     expect(histories.map((events) => events.filter(isTerminalEvent).length)).toEqual(
@@ -85,7 +74,10 @@ describe('Scaled out: 2 API processes and 3 workers on one Redis', () => {
     );
     expect(recovered.length).toBeGreaterThan(0);
     expect(mostAtOnce(histories.map(agentWindow))).toBeLessThanOrEqual(3);
-    expect((await tenantView(platform.url, tenant.id)).usage).toEqual({ queued: 0, running: 0 });
+    expect((await tenantView(suite.platform.url, tenant.id)).usage).toEqual({
+      queued: 0,
+      running: 0,
+    });
   });
 });
 

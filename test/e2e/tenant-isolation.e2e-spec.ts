@@ -1,38 +1,34 @@
 import { EventClient } from '../support/event-client';
-import { Platform } from '../support/platform';
-import { deleteKeysUnder, uniquePrefix } from '../support/redis-test-prefix';
 import { RunBody, finishedRun, storedEvents, submitRun } from '../support/runs';
 import { TestTenant, createTenant } from '../support/tenants';
+import { usePlatform } from '../support/use-platform';
 
 const TENANTS = 20;
 const RUNS_PER_TENANT = 10;
 const STEPS = 5;
 
 describe('Tenant isolation under concurrency', () => {
-  const prefix = uniquePrefix();
-  let platform: Platform;
+  const suite = usePlatform({
+    apis: 2,
+    workers: 2,
+    env: { WORKER_CONCURRENCY: '25' },
+  });
   let tenants: TestTenant[];
   let clients: EventClient[];
   let runsByTenant: Map<string, RunBody[]>;
 
   beforeAll(async () => {
-    platform = await Platform.start({
-      prefix,
-      apis: 2,
-      workers: 2,
-      env: { WORKER_CONCURRENCY: '25' },
-    });
     tenants = await Promise.all(
-      Array.from({ length: TENANTS }, (_, i) => createTenant(platform.url, `iso${i}`)),
+      Array.from({ length: TENANTS }, (_, i) => createTenant(suite.platform.url, `iso${i}`)),
     );
     clients = await Promise.all(
-      tenants.map((t, i) => EventClient.connect(platform.urls[i % 2] ?? '', t.key)),
+      tenants.map((t, i) => EventClient.connect(suite.platform.urls[i % 2] ?? '', t.key)),
     );
 
     runsByTenant = new Map(
       await Promise.all(
         tenants.map(async (tenant, i) => {
-          const submitUrl = platform.urls[(i + 1) % 2] ?? '';
+          const submitUrl = suite.platform.urls[(i + 1) % 2] ?? '';
           const runs = await Promise.all(
             Array.from({ length: RUNS_PER_TENANT }, () =>
               submitRun(submitUrl, tenant.key, {
@@ -53,17 +49,15 @@ describe('Tenant isolation under concurrency', () => {
     );
   }, 60_000);
 
-  afterAll(async () => {
+  afterAll(() => {
     clients?.forEach((client) => client.close());
-    await platform?.stop();
-    await deleteKeysUnder(prefix);
   });
 
   it('should finish every run of every tenant as succeeded, with its own tenant on the record', async () => {
     const failures: string[] = [];
     for (const tenant of tenants) {
       for (const run of runsByTenant.get(tenant.id) ?? []) {
-        const finished = await finishedRun(platform.url, tenant.key, run.id);
+        const finished = await finishedRun(suite.platform.url, tenant.key, run.id);
         if (finished.status !== 'succeeded' || finished.tenantId !== tenant.id) {
           failures.push(
             `${tenant.id} run ${run.id}: ${finished.status} as ${finished.tenantId} (${finished.error?.message ?? ''})`,
@@ -91,7 +85,7 @@ describe('Tenant isolation under concurrency', () => {
     for (const [i, tenant] of tenants.entries()) {
       for (const run of runsByTenant.get(tenant.id) ?? []) {
         const received = clients[i]?.eventsOf(run.id) ?? [];
-        const stored = await storedEvents(platform.url, tenant.key, run.id);
+        const stored = await storedEvents(suite.platform.url, tenant.key, run.id);
         if (JSON.stringify(received) !== JSON.stringify(stored))
           mismatches.push(`${tenant.id} ${run.id}`);
         if (stored.length !== STEPS + 3)
@@ -108,7 +102,7 @@ describe('Tenant isolation under concurrency', () => {
         runs.map((run) => [run.id, tenantId] as const),
       ),
     );
-    const agentLines = platform.logLines.filter((line) => line.msg === 'ticker.done');
+    const agentLines = suite.platform.logLines.filter((line) => line.msg === 'ticker.done');
     const wrong = agentLines.filter((line) => runTenant.get(line.runId ?? '') !== line.tenantId);
 
     expect(agentLines).toHaveLength(TENANTS * RUNS_PER_TENANT);

@@ -1,26 +1,18 @@
 import request from 'supertest';
 import { agentWindow, mostAtOnce } from '../support/concurrency';
 import { eventually } from '../support/eventually';
-import { Platform } from '../support/platform';
-import { deleteKeysUnder, uniquePrefix } from '../support/redis-test-prefix';
 import { finishedRun, getRun, storedEvents, submitRun } from '../support/runs';
 import { admin, bearer, createTenant, setLimits, tenantView } from '../support/tenants';
+import { usePlatform } from '../support/use-platform';
 
 const slowTicker = { agent: 'ticker', input: { steps: 200, intervalMs: 50 } };
 
 describe('Per-tenant limits', () => {
-  const prefix = uniquePrefix();
-  let platform: Platform;
+  const suite = usePlatform({ workers: 2, env: { WORKER_CONCURRENCY: '10' } });
   let url: string;
 
   beforeAll(async () => {
-    platform = await Platform.start({ prefix, workers: 2, env: { WORKER_CONCURRENCY: '10' } });
-    url = platform.url;
-  });
-
-  afterAll(async () => {
-    await platform?.stop();
-    await deleteKeysUnder(prefix);
+    url = suite.platform.url;
   });
 
   const cancelAll = (key: string, runIds: string[]) =>
