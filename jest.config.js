@@ -5,7 +5,12 @@
 const transform = { '^.+\\.(t|j|mj)s$': ['@swc/jest'] };
 // Every @nestjs/* 12 package ships as ESM only, which Jest 30 on Node 20 cannot load untransformed.
 const transformIgnorePatterns = ['/node_modules/(?!@nestjs/)'];
-const moduleNameMapper = { '^@bulkhead/(.*)$': '<rootDir>/libs/$1/src' };
+// The published packages import their own files with ESM's `.js` suffix; Jest runs their sources.
+const moduleNameMapper = {
+  '^@bulkhead/client$': '<rootDir>/packages/client/src',
+  '^@bulkhead/(.*)$': '<rootDir>/libs/$1/src',
+  '^(\\.{1,2}/.*)\\.js$': '$1',
+};
 const common = { transform, transformIgnorePatterns, moduleNameMapper, testEnvironment: 'node' };
 const processes = {
   // Suites drive real processes with many sequential calls; on a shared 2-core machine a slow moment
@@ -21,7 +26,8 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/scripts'],
+      roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/scripts', '<rootDir>/packages'],
+      modulePathIgnorePatterns: ['<rootDir>/packages/.*/dist/'],
       testMatch: ['**/*.spec.ts'],
     },
     {

@@ -9,11 +9,12 @@ interface Allowed {
 }
 
 const ROOT = join(__dirname, '..', '..', '..');
-const SCANNED = ['apps', 'libs'];
+const SCANNED = ['apps', 'libs', 'packages'];
+const SKIPPED = new Set(['node_modules', 'dist']);
 const ALLOW_LIST = join(ROOT, 'scripts', 'singleton-audit', 'allow-list.json');
 
 /**
- * `npm run audit:singletons`: fails on module-level mutable state in apps/ and libs/ (specs excluded)
+ * `npm run audit:singletons`: fails on module-level mutable state in apps/, libs/ and packages/ (specs excluded)
  * unless the reviewed allow-list names it with the reason it is safe.
  */
 function main(): void {
@@ -43,6 +44,7 @@ function main(): void {
 function sourcesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
+    if (SKIPPED.has(name)) return [];
     if (statSync(path).isDirectory()) return sourcesUnder(path);
     return name.endsWith('.ts') && !name.endsWith('.spec.ts') ? [path] : [];
   });
