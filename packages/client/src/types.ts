@@ -1,0 +1,94 @@
+/** The objects of the Bulkhead v1 API, exactly as the server sends them as JSON (docs/api.md, "Objects"). */
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** What a submission may attach to a run: up to 32 keys of strings, numbers, booleans or null. */
+export type RunMetadata = Record<string, string | number | boolean | null>;
+
+export interface Run {
+  id: string;
+  tenantId: string;
+  agent: string;
+  status: RunStatus;
+  /** The input as validated, with the agent's defaults applied. */
+  input: unknown;
+  /** Once succeeded. */
+  output?: unknown;
+  /** Once failed; never a stack trace. `code` is set when the platform ended it (timed_out, …). */
+  error?: { message: string; code?: string };
+  /** How many times execution started (retries and crash recovery count). */
+  attempts: number;
+  metadata?: RunMetadata;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Set when a running run was asked to cancel. */
+  cancelRequestedAt?: string;
+}
+
+/** What a list page shows of a run: everything but its input and output. */
+export type RunSummary = Omit<Run, 'input' | 'output'>;
+
+/** One page of GET /v1/runs; pass `nextCursor` back as `cursor` (null on the last page). */
+export interface RunPage {
+  items: RunSummary[];
+  nextCursor: string | null;
+}
+
+/** An event of a run's log; `id` is 1, 2, 3 … within a run. */
+export interface RunEvent {
+  id: number;
+  runId: string;
+  type: string;
+  data: unknown;
+  ts: string;
+}
+
+export interface Agent {
+  name: string;
+  description: string;
+  /** The JSON Schema of the agent's `input`. */
+  inputSchema: Record<string, unknown>;
+}
+
+export interface TenantLimits {
+  maxConcurrentRuns: number;
+  maxQueuedRuns: number;
+  runsPerMinute: number;
+  maxStoredRuns: number;
+}
+
+export interface Tenant {
+  id: string;
+  name: string;
+  createdAt: string;
+  /** The limits in force: the tenant's own or the configured defaults. */
+  limits: TenantLimits;
+  /** Live, across every process; `stored` counts the runs kept, finished or not. */
+  usage: { queued: number; running: number; stored: number };
+}
+
+/** An API key as issued: `key` is shown only in this answer. */
+export interface IssuedKey {
+  id: string;
+  key: string;
+}
+
+/** The body of POST /v1/runs. */
+export interface CreateRunBody {
+  agent: string;
+  input?: unknown;
+  metadata?: RunMetadata;
+}
+
+/** True for the statuses a run never leaves: succeeded, failed and cancelled. */
+export function isTerminalStatus(status: RunStatus): boolean {
+  return status === 'succeeded' || status === 'failed' || status === 'cancelled';
+}
+
+/** Every run has exactly one of these events, and it is the run's last. */
+export function isTerminalEvent(event: RunEvent): boolean {
+  return (
+    event.type === 'run.succeeded' || event.type === 'run.failed' || event.type === 'run.cancelled'
+  );
+}
