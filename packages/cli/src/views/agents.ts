@@ -1,0 +1,27 @@
+import type { Agent } from '@bulkhead/client';
+import { isRecord } from '../is-record.js';
+import { listTable } from './table.js';
+
+/** Descriptions are sentences; wrapped, the table fits a usual terminal. */
+const DESCRIPTION_WIDTH = 60;
+
+export function agentTable(agents: Agent[]): string {
+  return listTable(
+    ['name', 'input', 'description'],
+    agents.map((agent) => [agent.name, inputSummary(agent.inputSchema), agent.description]),
+    [null, null, DESCRIPTION_WIDTH],
+  );
+}
+
+/**
+ * The input's fields from its JSON Schema, optional ones marked `?` (`steps, intervalMs?`), so a
+ * user can write --input without reading the schema; `any object` for a free-form input.
+ */
+export function inputSummary(schema: unknown): string {
+  if (!isRecord(schema) || !isRecord(schema.properties)) return 'any object';
+  const required: unknown[] = Array.isArray(schema.required) ? schema.required : [];
+  const fields = Object.keys(schema.properties).map((name) =>
+    required.includes(name) ? name : `${name}?`,
+  );
+  return fields.length === 0 ? 'any object' : fields.join(', ');
+}
