@@ -297,8 +297,8 @@ describe('Runs over HTTP', () => {
       await request(url).get('/readyz').expect(200, { status: 'ready' });
     });
 
-    it('should serve the OpenAPI document at /docs', async () => {
-      const response = await request(url).get('/docs').expect(200);
+    it('should serve the OpenAPI document at /openapi.json', async () => {
+      const response = await request(url).get('/openapi.json').expect(200);
 
       expect(response.body.openapi).toBe('3.1.0');
       expect(Object.keys(response.body.paths)).toContain('/v1/runs');

@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { APP_CONFIG, AppConfig, ConfigModule, bootOrExit } from '@bulkhead/config';
 import { AppLogger } from '@bulkhead/logging';
 import { ApiModule } from './api.module';
+import { serveApiReference } from './docs/api-reference';
 import { fastifyOptions } from './http/fastify-options';
 import { RedisIoAdapter } from './run-events/redis-io.adapter';
 
@@ -16,6 +17,7 @@ void bootOrExit(async () => {
   const config = app.get<AppConfig>(APP_CONFIG);
   app.useWebSocketAdapter(new RedisIoAdapter(app));
   app.enableShutdownHooks();
+  await serveApiReference(app);
   await app.listen({ port: config.PORT, host: config.HOST });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { DocsController } from './docs.controller';
+import { ApiDocument } from './api-document';
+import { OpenApiController } from './openapi.controller';
 
-@Module({ controllers: [DocsController] })
+@Module({ controllers: [OpenApiController], providers: [ApiDocument], exports: [ApiDocument] })
 export class DocsModule {}

@@ -1,18 +1,13 @@
 import { Controller, Get } from '@nestjs/common';
-import { AgentCatalogue } from '@bulkhead/agents';
-import { openApiDocument } from './openapi';
+import { ApiDocument } from './api-document';
 
-/** The OpenAPI 3.1 description of the v1 HTTP API, built from the same zod schemas that validate it. */
-@Controller('docs')
-export class DocsController {
-  private readonly document: unknown;
+/** `GET /openapi.json`: the OpenAPI 3.1 description of the v1 HTTP API (no credentials needed). */
+@Controller()
+export class OpenApiController {
+  constructor(private readonly api: ApiDocument) {}
 
-  constructor(catalogue: AgentCatalogue) {
-    this.document = openApiDocument(catalogue.describe().map((agent) => agent.name));
-  }
-
-  @Get()
-  get(): unknown {
-    return this.document;
+  @Get('openapi.json')
+  get(): Readonly<Record<string, unknown>> {
+    return this.api.document;
   }
 }

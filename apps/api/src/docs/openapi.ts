@@ -1,200 +1,284 @@
-import { RUN_STATUSES } from '@bulkhead/store';
 import { z } from 'zod';
-import { listRunsQuerySchema, runEventsQuerySchema, submitRunSchema } from '../runs/run.schemas';
-import { createTenantSchema, limitsPatchSchema } from '../tenants/tenant.schemas';
+import { ZodOpenApiOperationObject, ZodOpenApiResponsesObject, createDocument } from 'zod-openapi';
+import {
+  idempotencyKeySchema,
+  listRunsQuerySchema,
+  runEventsQuerySchema,
+  runParamsSchema,
+  submitRunSchema,
+} from '../runs/run.schemas';
+import {
+  createTenantSchema,
+  keyParamsSchema,
+  limitsPatchSchema,
+  tenantParamsSchema,
+} from '../tenants/tenant.schemas';
+import {
+  agentSchema,
+  errorSchema,
+  eventPageSchema,
+  healthSchema,
+  issuedKeySchema,
+  runPageSchema,
+  runSchema,
+  tenantSchema,
+} from './answer.schemas';
 
-const runSchema = z.object({
-  id: z.string(),
-  tenantId: z.string(),
-  agent: z.string(),
-  status: z.enum(RUN_STATUSES),
-  input: z.unknown(),
-  output: z.unknown().optional(),
-  error: z.object({ message: z.string() }).optional(),
-  attempts: z.number().int(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
-  createdAt: z.string(),
-  startedAt: z.string().optional(),
-  finishedAt: z.string().optional(),
-  cancelRequestedAt: z.string().optional(),
-});
-const eventSchema = z.object({
-  id: z.number().int(),
-  runId: z.string(),
-  type: z.string(),
-  data: z.unknown(),
-  ts: z.string(),
-});
-const tenantSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  createdAt: z.string(),
-  limits: z.object({
-    maxConcurrentRuns: z.number().int(),
-    maxQueuedRuns: z.number().int(),
-    runsPerMinute: z.number().int(),
-  }),
-  usage: z.object({ queued: z.number().int(), running: z.number().int() }),
-});
-const errorSchema = z.object({
-  statusCode: z.number().int(),
-  code: z.string(),
-  message: z.string(),
-  details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-});
+// Functions, not shared arrays: each operation gets its own copy to carry into the document.
+const tenantKey = () => [{ tenantKey: [] }];
+const adminToken = () => [{ adminToken: [] }];
 
-const json = (schema: z.ZodType) => ({
-  'application/json': { schema: z.toJSONSchema(schema, { io: 'output' }) },
-});
+const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
 const answer = (description: string, schema: z.ZodType = errorSchema) => ({
   description,
   content: json(schema),
 });
-const failures = {
-  400: answer('The request is malformed; the message and details name each field.'),
-  401: answer('Missing, unknown or revoked credentials.'),
-};
-const runId = Object.freeze({ name: 'id', in: 'path', required: true, schema: { type: 'string' } });
+const retryAfter = z
+  .string()
+  .meta({ description: 'Seconds until the rate admits the next submission.', example: '2' });
 
-function queryParameters(schema: z.ZodObject) {
-  return Object.keys(schema.shape).map((name) => ({
-    name,
-    in: 'query',
-    required: false,
-    schema: { type: 'string' },
-  }));
+const UNAUTHORIZED = answer('Missing, unknown or revoked credentials.');
+const UNAVAILABLE = answer('Redis is unreachable; retry shortly.');
+const INVALID = answer('A value fails validation; `details` names each field.');
+
+/** The errors every authenticated route can answer, plus the given ones. */
+function failures(extra: ZodOpenApiResponsesObject = {}): ZodOpenApiResponsesObject {
+  return { 401: UNAUTHORIZED, 503: UNAVAILABLE, ...extra };
 }
 
-/** OpenAPI 3.1 for the v1 API; request bodies come from the validating zod schemas. */
+const runOperations: Record<string, Record<string, ZodOpenApiOperationObject>> = {
+  '/v1/runs': {
+    post: {
+      operationId: 'createRun',
+      tags: ['runs'],
+      summary: 'Submit a run',
+      description:
+        'Queues a run of an agent. With an `Idempotency-Key` used by this tenant in the last 24 h ' +
+        'for the same request, answers 200 with the first run and queues nothing.',
+      security: tenantKey(),
+      requestParams: { header: z.object({ 'idempotency-key': idempotencyKeySchema }) },
+      requestBody: {
+        required: true,
+        content: json(submitRunSchema.meta({ example: { agent: 'ticker', input: { steps: 3 } } })),
+      },
+      responses: {
+        200: answer('A replay of an earlier submission with the same Idempotency-Key.', runSchema),
+        202: answer('Queued.', runSchema),
+        ...failures({
+          400: answer('Unknown agent, or a field of the input fails its schema.'),
+          409: answer('The Idempotency-Key was used for a different request.'),
+          413: answer('The body is over 1 MiB.'),
+          429: {
+            ...answer(
+              'A tenant limit (`max_queued_runs`, `runs_per_minute`); nothing was created.',
+            ),
+            headers: z.object({ 'retry-after': retryAfter }),
+          },
+        }),
+      },
+    },
+    get: {
+      operationId: 'listRuns',
+      tags: ['runs'],
+      summary: "This tenant's runs, newest first",
+      security: tenantKey(),
+      requestParams: { query: listRunsQuerySchema },
+      responses: { 200: answer('A page of runs.', runPageSchema), ...failures({ 400: INVALID }) },
+    },
+  },
+  '/v1/runs/{id}': {
+    get: {
+      operationId: 'getRun',
+      tags: ['runs'],
+      summary: 'A run',
+      security: tenantKey(),
+      requestParams: { path: runParamsSchema },
+      responses: {
+        200: answer('The run.', runSchema),
+        ...failures({ 404: answer('No such run for this tenant.') }),
+      },
+    },
+  },
+  '/v1/runs/{id}/cancel': {
+    post: {
+      operationId: 'cancelRun',
+      tags: ['runs'],
+      summary: 'Cancel a run',
+      description:
+        'A queued run is cancelled at once; a running one gets `cancelRequestedAt`, its agent is ' +
+        'signalled on whichever worker runs it, and it ends `cancelled`.',
+      security: tenantKey(),
+      requestParams: { path: runParamsSchema },
+      responses: {
+        202: answer('Cancelled, or cancelling.', runSchema),
+        ...failures({
+          404: answer('No such run for this tenant.'),
+          409: answer('The run already finished.'),
+        }),
+      },
+    },
+  },
+  '/v1/runs/{id}/events': {
+    get: {
+      operationId: 'listRunEvents',
+      tags: ['runs'],
+      summary: "A run's stored events, in id order",
+      security: tenantKey(),
+      requestParams: { path: runParamsSchema, query: runEventsQuerySchema },
+      responses: {
+        200: answer('Events with an id greater than `after`.', eventPageSchema),
+        ...failures({ 400: INVALID, 404: answer('No such run for this tenant.') }),
+      },
+    },
+  },
+  '/v1/agents': {
+    get: {
+      operationId: 'listAgents',
+      tags: ['agents'],
+      summary: 'The agents and the JSON Schemas of their input',
+      security: tenantKey(),
+      responses: { 200: answer('The agents.', z.array(agentSchema)), ...failures() },
+    },
+  },
+};
+
+const adminOperations: Record<string, Record<string, ZodOpenApiOperationObject>> = {
+  '/v1/admin/tenants': {
+    post: {
+      operationId: 'createTenant',
+      tags: ['admin'],
+      summary: 'Create a tenant',
+      security: adminToken(),
+      requestBody: {
+        required: true,
+        content: json(createTenantSchema.meta({ example: { id: 'acme', name: 'Acme' } })),
+      },
+      responses: {
+        201: answer('Created.', tenantSchema),
+        ...failures({ 400: INVALID, 409: answer('The tenant exists.') }),
+      },
+    },
+  },
+  '/v1/admin/tenants/{id}': {
+    get: {
+      operationId: 'getTenant',
+      tags: ['admin'],
+      summary: 'A tenant with the limits in force and its live usage',
+      security: adminToken(),
+      requestParams: { path: tenantParamsSchema },
+      responses: {
+        200: answer('The tenant.', tenantSchema),
+        ...failures({ 400: INVALID, 404: answer('No such tenant.') }),
+      },
+    },
+  },
+  '/v1/admin/tenants/{id}/limits': {
+    patch: {
+      operationId: 'updateTenantLimits',
+      tags: ['admin'],
+      summary: "Change a tenant's limits",
+      description: 'A number sets a limit, null returns it to the default; applies at once.',
+      security: adminToken(),
+      requestParams: { path: tenantParamsSchema },
+      requestBody: {
+        required: true,
+        content: json(limitsPatchSchema.meta({ example: { maxConcurrentRuns: 25 } })),
+      },
+      responses: {
+        200: answer('The tenant.', tenantSchema),
+        ...failures({ 400: INVALID, 404: answer('No such tenant.') }),
+      },
+    },
+  },
+  '/v1/admin/tenants/{id}/keys': {
+    post: {
+      operationId: 'createApiKey',
+      tags: ['admin'],
+      summary: 'Issue an API key',
+      description: 'The key is shown only in this answer; only its SHA-256 is stored.',
+      security: adminToken(),
+      requestParams: { path: tenantParamsSchema },
+      responses: {
+        201: answer('Issued.', issuedKeySchema),
+        ...failures({ 400: INVALID, 404: answer('No such tenant.') }),
+      },
+    },
+  },
+  '/v1/admin/tenants/{id}/keys/{keyId}': {
+    delete: {
+      operationId: 'revokeApiKey',
+      tags: ['admin'],
+      summary: 'Revoke an API key',
+      description: 'Refused on HTTP at once; its sockets are dropped on every API process.',
+      security: adminToken(),
+      requestParams: { path: keyParamsSchema },
+      responses: {
+        204: { description: 'Revoked.' },
+        ...failures({ 400: INVALID, 404: answer('No such key.') }),
+      },
+    },
+  },
+};
+
+const healthOperations: Record<string, Record<string, ZodOpenApiOperationObject>> = {
+  '/healthz': {
+    get: {
+      operationId: 'health',
+      tags: ['health'],
+      summary: 'The process is up',
+      security: [],
+      responses: { 200: answer('Up.', healthSchema) },
+    },
+  },
+  '/readyz': {
+    get: {
+      operationId: 'ready',
+      tags: ['health'],
+      summary: 'Redis answers and the process is not stopping',
+      security: [],
+      responses: { 200: answer('Ready.', healthSchema), 503: answer('Not ready; the reason.') },
+    },
+  },
+};
+
+const tags = () => [
+  { name: 'runs', description: 'Submit runs, follow and cancel them (tenant API key).' },
+  { name: 'agents', description: 'What can be run (tenant API key).' },
+  { name: 'admin', description: 'Tenants, limits and keys (admin token).' },
+  { name: 'health', description: 'Liveness and readiness probes (no credentials).' },
+];
+
+/**
+ * The OpenAPI 3.1 document of the v1 HTTP API, generated from the zod schemas the routes validate
+ * with and the answer schemas beside this file. Its server is relative: the API that serves it.
+ */
 export function openApiDocument(agentNames: string[]): Record<string, unknown> {
-  return {
+  return createDocument({
     openapi: '3.1.0',
     info: {
       title: 'Bulkhead',
       version: '1',
-      description: `Agents: ${agentNames.join(', ')}. See docs/api.md.`,
+      description:
+        `Multi-tenant agent runs. Agents here: ${agentNames.join(', ')}. Live events are on the ` +
+        'socket.io namespace `/events` (see docs/api.md).',
     },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-    security: [{ bearer: [] }],
-    paths: {
-      '/v1/admin/tenants': {
-        post: {
-          summary: 'Create a tenant (admin token)',
-          requestBody: { content: json(createTenantSchema) },
-          responses: {
-            201: answer('Created', tenantSchema),
-            409: answer('The tenant exists.'),
-            ...failures,
-          },
+    servers: [{ url: '/', description: 'The API process serving this document' }],
+    tags: tags(),
+    components: {
+      securitySchemes: {
+        tenantKey: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'bk_<tenantId>_<secret>',
+          description: 'A tenant API key; the tenant comes only from the key.',
         },
-      },
-      '/v1/admin/tenants/{id}': {
-        get: {
-          summary: 'A tenant with the limits in force and its live usage (admin token)',
-          responses: { 200: answer('The tenant', tenantSchema), 404: answer('No such tenant.') },
-        },
-      },
-      '/v1/admin/tenants/{id}/limits': {
-        patch: {
-          summary: 'Change limits; null returns one to its default; applies at once (admin token)',
-          requestBody: { content: json(limitsPatchSchema) },
-          responses: {
-            200: answer('The tenant', tenantSchema),
-            404: answer('No such tenant.'),
-            ...failures,
-          },
-        },
-      },
-      '/v1/admin/tenants/{id}/keys': {
-        post: {
-          summary: 'Issue an API key; the key is shown only here (admin token)',
-          responses: {
-            201: { description: '{id, key}' },
-            404: answer('No such tenant.'),
-            ...failures,
-          },
-        },
-      },
-      '/v1/admin/tenants/{id}/keys/{keyId}': {
-        delete: {
-          summary: 'Revoke a key; its sockets are dropped (admin token)',
-          responses: { 204: { description: 'Revoked' }, 404: answer('No such key.'), ...failures },
-        },
-      },
-      '/v1/agents': {
-        get: {
-          summary: 'Agents and their input JSON Schemas',
-          responses: { 200: { description: 'Agents' }, ...failures },
-        },
-      },
-      '/v1/runs': {
-        post: {
-          summary: 'Submit a run',
-          requestBody: { content: json(submitRunSchema) },
-          responses: {
-            202: answer('Queued', runSchema),
-            413: answer('Body over 1 MiB.'),
-            429: answer('maxQueuedRuns reached, or runsPerMinute (with Retry-After).'),
-            503: answer('Could not be queued; retry.'),
-            ...failures,
-          },
-        },
-        get: {
-          summary: "This tenant's runs, newest first",
-          parameters: queryParameters(listRunsQuerySchema),
-          responses: {
-            200: answer(
-              'A page',
-              z.object({ items: z.array(runSchema), nextCursor: z.string().nullable() }),
-            ),
-            ...failures,
-          },
-        },
-      },
-      '/v1/runs/{id}': {
-        get: {
-          summary: 'A run',
-          parameters: [runId],
-          responses: {
-            200: answer('The run', runSchema),
-            404: answer('No such run for this tenant.'),
-            ...failures,
-          },
-        },
-      },
-      '/v1/runs/{id}/cancel': {
-        post: {
-          summary: 'Cancel a run',
-          parameters: [runId],
-          responses: {
-            202: answer('Cancelled or cancelling', runSchema),
-            404: answer('No such run.'),
-            409: answer('Already finished.'),
-            ...failures,
-          },
-        },
-      },
-      '/v1/runs/{id}/events': {
-        get: {
-          summary: "A run's stored events, in id order",
-          parameters: [runId, ...queryParameters(runEventsQuerySchema)],
-          responses: {
-            200: answer('Events', z.object({ items: z.array(eventSchema) })),
-            404: answer('No such run.'),
-            ...failures,
-          },
-        },
-      },
-      '/healthz': {
-        get: { summary: 'Process up', security: [], responses: { 200: { description: 'Up' } } },
-      },
-      '/readyz': {
-        get: {
-          summary: 'Redis reachable',
-          security: [],
-          responses: { 200: { description: 'Ready' }, 503: answer('Not ready') },
+        adminToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'BULKHEAD_ADMIN_TOKEN, for the /v1/admin routes.',
         },
       },
     },
-  };
+    paths: { ...runOperations, ...adminOperations, ...healthOperations },
+  }) as unknown as Record<string, unknown>;
 }
