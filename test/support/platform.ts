@@ -178,6 +178,7 @@ function platformEnv(options: PlatformOptions): NodeJS.ProcessEnv {
     WORKER_CONCURRENCY: '20',
     LOG_LEVEL: 'info',
     BULKHEAD_DIAGNOSTICS_IPC: 'true',
+    BULKHEAD_TEST_AGENTS: 'true',
     // Suites stop processes with runs still in flight (fuzzed tickers of any length): stop quickly.
     SHUTDOWN_GRACE_MS: '500',
     SHUTDOWN_DRAIN_MS: '100',

@@ -33,6 +33,8 @@ export interface AgentDefinition<Input = unknown> {
   /** Further attempts after a failure (0: none). Execution is at-least-once: attempts may repeat work. */
   readonly retries: number;
   readonly backoff: Backoff;
+  /** The longest one attempt may run, capped by RUN_MAX_DURATION_MS; then it fails timed_out. */
+  readonly timeoutMs?: number;
   run(ctx: AgentContext, input: Input): Promise<unknown>;
 }
 
@@ -42,6 +44,7 @@ export interface AgentSpec<Schema extends z.ZodType> {
   readonly input: Schema;
   readonly retries?: number;
   readonly backoff?: Backoff;
+  readonly timeoutMs?: number;
   run(ctx: AgentContext, input: z.output<Schema>): Promise<unknown>;
 }
 
@@ -57,12 +60,17 @@ export function defineAgent<Schema extends z.ZodType>(
   if (!Number.isInteger(retries) || retries < 0 || retries > 100) {
     throw new Error(`Agent ${spec.name}: retries must be an integer from 0 to 100.`);
   }
+  const { timeoutMs } = spec;
+  if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 1)) {
+    throw new Error(`Agent ${spec.name}: timeoutMs must be a positive integer of milliseconds.`);
+  }
   return {
     name: spec.name,
     description: spec.description,
     input: spec.input as z.ZodType<z.output<Schema>>,
     retries,
     backoff: spec.backoff ?? { type: 'exponential', delayMs: 1_000 },
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
     run: (ctx, input) => spec.run(ctx, input),
   };
 }

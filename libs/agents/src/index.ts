@@ -7,4 +7,4 @@ export {
   defineAgent,
 } from './agent';
 export { AgentCatalogue, AgentDescription, AGENT_DEFINITIONS } from './agent-catalogue';
-export { AgentsModule, BUILTIN_AGENTS } from './agents.module';
+export { AgentsModule, BUILTIN_AGENTS, TEST_AGENTS } from './agents.module';

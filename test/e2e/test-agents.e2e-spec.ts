@@ -1,0 +1,34 @@
+import request from 'supertest';
+import { bearer, createTenant } from '../support/tenants';
+import { usePlatform } from '../support/use-platform';
+
+describe('Test agents are off unless BULKHEAD_TEST_AGENTS is set', () => {
+  const suite = usePlatform({ workers: 0, env: { BULKHEAD_TEST_AGENTS: 'false' } });
+
+  it('should list only the production agents', async () => {
+    const tenant = await createTenant(suite.platform.url, 'agents');
+
+    const response = await request(suite.platform.url)
+      .get('/v1/agents')
+      .set(bearer(tenant.key))
+      .expect(200);
+
+    const names = (response.body as { name: string }[]).map((agent) => agent.name).sort();
+    expect(names).toEqual(['echo', 'flaky', 'ticker']);
+  });
+
+  it.each(['probe', 'failing', 'misbehave'])(
+    'should answer a run of %s like one of an unknown agent',
+    async (agent) => {
+      const tenant = await createTenant(suite.platform.url, 'agents');
+
+      const response = await request(suite.platform.url)
+        .post('/v1/runs')
+        .set(bearer(tenant.key))
+        .send({ agent, input: {} })
+        .expect(400);
+
+      expect(response.body.code).toBe('unknown_agent');
+    },
+  );
+});
