@@ -27,10 +27,41 @@ export const appConfigSchema = z.object({
   RUN_RETENTION_SECONDS: seconds(7 * 24 * 3600),
   EVENTS_MAX_PER_RUN: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
   SOCKET_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Live sockets one API key, and one tenant, may hold at once, counted across every API process. */
+  SOCKET_MAX_PER_KEY: z.coerce.number().int().min(1).max(100_000).default(100),
+  SOCKET_MAX_PER_TENANT: z.coerce.number().int().min(1).max(1_000_000).default(500),
+  /**
+   * Subscribes one socket may send per minute; each replays a stream, so a storm is refused. The
+   * default lets one socket follow every run its tenant may submit at the default runsPerMinute.
+   */
+  SOCKET_SUBSCRIBES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /** Bytes of events an API process holds for one socket before delivery waits for it to drain. */
+  SOCKET_BUFFER_MAX_BYTES: z.coerce.number().int().min(16_384).max(67_108_864).default(1_048_576),
+  /** A socket that has not drained for this long is disconnected with reason slow_consumer. */
+  SOCKET_SLOW_CONSUMER_MS: milliseconds(30_000),
+  /** A live subscription re-reads its stream at least this often, should a notification be lost. */
+  SUBSCRIPTION_BACKSTOP_MS: milliseconds(5_000),
+  /** Largest JSON of a run's input (and, separately, its metadata) accepted at submission. */
+  RUN_INPUT_MAX_BYTES: z.coerce.number().int().min(1_024).max(1_000_000).default(65_536),
+  /** Largest JSON of an agent's output; a larger one fails its run. */
+  RUN_OUTPUT_MAX_BYTES: z.coerce.number().int().min(1_024).max(16_777_216).default(262_144),
+  /** Largest JSON of one event's data; a larger emit is rejected. */
+  EVENT_MAX_BYTES: z.coerce.number().int().min(1_024).max(4_194_304).default(65_536),
+  /** The longest a run may run (an agent's own timeoutMs is capped by it); then it fails timed_out. */
+  RUN_MAX_DURATION_MS: milliseconds(3_600_000),
+  /**
+   * The share of the live fleet's worker slots one tenant may hold at once, whatever its own
+   * maxConcurrentRuns: the rest stay free for other tenants' runs to start at once.
+   */
+  TENANT_MAX_FLEET_SHARE: z.coerce.number().gt(0).max(1).default(0.75),
+  /** How often a worker renews its registration (its slots); it drops out after three missed. */
+  WORKER_HEARTBEAT_MS: milliseconds(5_000),
   /** Limits of a tenant whose own limits (admin API) leave them unset. */
   TENANT_MAX_CONCURRENT_RUNS: z.coerce.number().int().min(1).max(10_000).default(10),
   TENANT_MAX_QUEUED_RUNS: z.coerce.number().int().min(1).max(100_000).default(10_000),
   TENANT_RUNS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /** Default maxStoredRuns: runs (finished or not) a tenant keeps; beyond it a submission gets 429. */
+  TENANT_MAX_STORED_RUNS: z.coerce.number().int().min(1).max(100_000).default(10_000),
   /**
    * A run parked because its tenant was at maxConcurrentRuns is woken when one of the tenant's runs
    * ends; this is the backstop after which it looks again by itself, should that wake-up be lost.
@@ -38,6 +69,8 @@ export const appConfigSchema = z.object({
   PARKED_RUN_RECHECK_MS: milliseconds(60_000),
   /** Answer diagnostics requests (heap, live registries, rooms) from a parent process over IPC. */
   BULKHEAD_DIAGNOSTICS_IPC: z.stringbool().default(false),
+  /** Offer the test agents probe and failing (test suites only; never in production). */
+  BULKHEAD_TEST_AGENTS: z.stringbool().default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
