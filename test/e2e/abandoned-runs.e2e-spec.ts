@@ -35,7 +35,7 @@ describe('A run whose workers keep dying', () => {
     expect(ended.error?.message).toContain('abandoned');
     const events = await storedEvents(suite.platform.url, tenant.key, run.id);
     expect(events.filter(isTerminalEvent).map((e) => e.type)).toEqual(['run.failed']);
-    expect((await tenantView(suite.platform.url, tenant.id)).usage).toEqual({
+    expect((await tenantView(suite.platform.url, tenant.id)).usage).toMatchObject({
       queued: 0,
       running: 0,
     });

@@ -26,8 +26,13 @@ describe('Admin API', () => {
       expect(response.body).toEqual({
         id,
         name: 'Acme Inc',
-        limits: { maxConcurrentRuns: 3, maxQueuedRuns: 10_000, runsPerMinute: 600 },
-        usage: { queued: 0, running: 0 },
+        limits: {
+          maxConcurrentRuns: 3,
+          maxQueuedRuns: 10_000,
+          runsPerMinute: 600,
+          maxStoredRuns: 10_000,
+        },
+        usage: { queued: 0, running: 0, stored: 0 },
         createdAt: expect.any(String),
       });
       const read = await request(url).get(`/v1/admin/tenants/${id}`).set(admin).expect(200);

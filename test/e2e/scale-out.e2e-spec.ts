@@ -74,7 +74,7 @@ describe('Scaled out: 2 API processes and 3 workers on one Redis', () => {
     );
     expect(recovered.length).toBeGreaterThan(0);
     expect(mostAtOnce(histories.map(agentWindow))).toBeLessThanOrEqual(3);
-    expect((await tenantView(suite.platform.url, tenant.id)).usage).toEqual({
+    expect((await tenantView(suite.platform.url, tenant.id)).usage).toMatchObject({
       queued: 0,
       running: 0,
     });

@@ -28,8 +28,9 @@ describe('Per-tenant limits', () => {
         maxConcurrentRuns: 10,
         maxQueuedRuns: 10_000,
         runsPerMinute: 600,
+        maxStoredRuns: 10_000,
       });
-      expect(view.usage).toEqual({ queued: 0, running: 0 });
+      expect(view.usage).toMatchObject({ queued: 0, running: 0 });
     });
 
     it('should set one limit, keep the others, and return a limit set to null to its default', async () => {
@@ -42,11 +43,13 @@ describe('Per-tenant limits', () => {
         maxConcurrentRuns: 4,
         maxQueuedRuns: 10_000,
         runsPerMinute: 50,
+        maxStoredRuns: 10_000,
       });
       expect(reset.limits).toEqual({
         maxConcurrentRuns: 4,
         maxQueuedRuns: 10_000,
         runsPerMinute: 600,
+        maxStoredRuns: 10_000,
       });
     });
 
@@ -98,7 +101,7 @@ describe('Per-tenant limits', () => {
       expect(refused.status).toBe(429);
       expect(refused.body).toMatchObject({ code: 'max_queued_runs' });
       expect(refused.body.message).toContain('maxQueuedRuns');
-      expect((await tenantView(url, tenant.id)).usage).toEqual({ queued: 3, running: 1 });
+      expect((await tenantView(url, tenant.id)).usage).toMatchObject({ queued: 3, running: 1 });
       const listed = await request(url)
         .get('/v1/runs?limit=100')
         .set(bearer(tenant.key))
@@ -168,7 +171,7 @@ describe('Per-tenant limits', () => {
       expect(finished.map((run) => run.status)).toEqual(runs.map(() => 'succeeded'));
       expect(mostAtOnce(windows)).toBeLessThanOrEqual(2);
       expect(mostAtOnce(windows)).toBe(2);
-      expect((await tenantView(url, tenant.id)).usage).toEqual({ queued: 0, running: 0 });
+      expect((await tenantView(url, tenant.id)).usage).toMatchObject({ queued: 0, running: 0 });
     });
 
     it('should start parked runs at once when the limit is raised, without waiting for a run to end', async () => {
@@ -183,7 +186,7 @@ describe('Per-tenant limits', () => {
       await setLimits(url, tenant.id, { maxConcurrentRuns: 4 });
 
       await eventually(async () =>
-        expect((await tenantView(url, tenant.id)).usage).toEqual({ queued: 0, running: 4 }),
+        expect((await tenantView(url, tenant.id)).usage).toMatchObject({ queued: 0, running: 4 }),
       );
       await cancelAll(
         tenant.key,
@@ -207,7 +210,7 @@ describe('Per-tenant limits', () => {
 
       const finished = await Promise.all(quick.map((run) => finishedRun(url, other.key, run.id)));
       expect(finished.map((run) => run.status)).toEqual(quick.map(() => 'succeeded'));
-      expect((await tenantView(url, busy.id)).usage).toEqual({ queued: 29, running: 1 });
+      expect((await tenantView(url, busy.id)).usage).toMatchObject({ queued: 29, running: 1 });
       await cancelAll(
         busy.key,
         busyRuns.map((run) => run.id),

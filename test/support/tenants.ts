@@ -18,12 +18,18 @@ export interface Limits {
   readonly maxConcurrentRuns?: number | null;
   readonly maxQueuedRuns?: number | null;
   readonly runsPerMinute?: number | null;
+  readonly maxStoredRuns?: number | null;
 }
 
 export interface TenantView {
   readonly id: string;
-  readonly limits: { maxConcurrentRuns: number; maxQueuedRuns: number; runsPerMinute: number };
-  readonly usage: { queued: number; running: number };
+  readonly limits: {
+    maxConcurrentRuns: number;
+    maxQueuedRuns: number;
+    runsPerMinute: number;
+    maxStoredRuns: number;
+  };
+  readonly usage: { queued: number; running: number; stored: number };
 }
 
 /** A tenant with a fresh id, its own limits if given, and one API key, created through the admin API. */

@@ -1,13 +1,48 @@
 import { DomainError, ErrorDetail } from './domain-error';
 
+/** An answer names at most this many fields, each in at most DETAIL_MAX_CHARS: a few KiB whatever was sent. */
+export const MAX_ERROR_DETAILS = 20;
+const DETAIL_MAX_CHARS = 200;
+
 export class ValidationError extends DomainError {
   readonly code = 'invalid_request';
   readonly kind = 'validation';
   override readonly details: readonly ErrorDetail[];
 
   constructor(details: readonly ErrorDetail[]) {
-    super(details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; '));
-    this.details = details;
+    const shown = details.slice(0, MAX_ERROR_DETAILS).map(clipped);
+    const more = details.length - shown.length;
+    const listed = shown.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ');
+    super(more > 0 ? `${listed}; and ${more} more problems` : listed);
+    this.details = shown;
+  }
+}
+
+function clipped(detail: ErrorDetail): ErrorDetail {
+  const clip = (text: string) =>
+    text.length > DETAIL_MAX_CHARS ? `${text.slice(0, DETAIL_MAX_CHARS)}…` : text;
+  return { path: clip(detail.path), message: clip(detail.message) };
+}
+
+export class InputTooLargeError extends DomainError {
+  readonly code = 'input_too_large';
+  readonly kind = 'too_large';
+
+  constructor(limit: number) {
+    super(
+      `The run's input is over ${limit} bytes of JSON (RUN_INPUT_MAX_BYTES); send a smaller one, or pass large data by reference.`,
+    );
+  }
+}
+
+export class StorageQuotaError extends DomainError {
+  readonly code = 'storage_quota';
+  readonly kind = 'limit';
+
+  constructor(readonly limit: number) {
+    super(
+      `maxStoredRuns: this tenant already keeps ${limit} runs, its quota; they free up as finished runs pass their retention (RUN_RETENTION_SECONDS), or raise maxStoredRuns.`,
+    );
   }
 }
 

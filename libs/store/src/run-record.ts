@@ -1,25 +1,52 @@
 import { RunId, TenantId } from '@bulkhead/context';
-import { JsonObject, RUN_STATUSES, Run, RunError, RunStatus } from './run';
+import {
+  JsonObject,
+  RUN_STATUSES,
+  RUN_SUMMARY_FIELDS,
+  Run,
+  RunError,
+  RunStatus,
+  RunSummary,
+} from './run';
 
-/** A run hash as Redis returns it, or undefined for an empty reply (no such run, or it expired). */
-export function parseRun(hash: Record<string, string>): Run | undefined {
-  if (!hash.id || !hash.status) return undefined;
+type RunHash = Partial<Record<string, string>>;
+
+/**
+ * A run hash as Redis returns it, or undefined for an empty reply (no such run, or it expired). A
+ * field that does not parse (a record written by a bug, or changed by hand) reads as null: no stored
+ * record can make a read fail.
+ */
+export function parseRun(hash: RunHash): Run | undefined {
+  const summary = parseSummary(hash);
+  if (!summary) return undefined;
+  return {
+    ...summary,
+    input: parseJson(hash.input) ?? null,
+    ...optional('output', hash.output === undefined ? undefined : (parseJson(hash.output) ?? null)),
+  };
+}
+
+/** A summary from the RUN_SUMMARY_FIELDS of a run hash, read in that order (HMGET). */
+export function parseSummaryFields(values: (string | null)[]): RunSummary | undefined {
+  const hash: RunHash = {};
+  RUN_SUMMARY_FIELDS.forEach((field, i) => {
+    const value = values[i];
+    if (value !== null && value !== undefined) hash[field] = value;
+  });
+  return parseSummary(hash);
+}
+
+function parseSummary(hash: RunHash): RunSummary | undefined {
+  const status = RUN_STATUSES.find((s) => s === hash.status);
+  if (!hash.id || !status) return undefined;
   return {
     id: hash.id as RunId,
     tenantId: hash.tenantId as TenantId,
     agent: hash.agent ?? '',
-    status: asStatus(hash.status),
-    input: parseJson(hash.input),
-    ...optional('output', hash.output === undefined ? undefined : parseJson(hash.output)),
-    ...optional(
-      'error',
-      hash.error === undefined ? undefined : (parseJson(hash.error) as RunError),
-    ),
+    status: status satisfies RunStatus,
+    ...optional('error', asError(parseJson(hash.error))),
     attempts: Number(hash.attempts ?? 0),
-    ...optional(
-      'metadata',
-      hash.metadata === undefined ? undefined : (parseJson(hash.metadata) as JsonObject),
-    ),
+    ...optional('metadata', asObject(parseJson(hash.metadata))),
     createdAt: hash.createdAt ?? '',
     ...optional('startedAt', hash.startedAt),
     ...optional('finishedAt', hash.finishedAt),
@@ -27,14 +54,26 @@ export function parseRun(hash: Record<string, string>): Run | undefined {
   };
 }
 
-function asStatus(value: string): RunStatus {
-  const status = RUN_STATUSES.find((s) => s === value);
-  if (!status) throw new Error(`A run record holds an unknown status "${value}".`);
-  return status;
+function asError(value: unknown): RunError | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { message, code } = value as { message?: unknown; code?: unknown };
+  if (typeof message !== 'string') return undefined;
+  return typeof code === 'string' ? { code, message } : { message };
+}
+
+function asObject(value: unknown): JsonObject | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as JsonObject)
+    : undefined;
 }
 
 function parseJson(value: string | undefined): unknown {
-  return value === undefined ? undefined : JSON.parse(value);
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return null;
+  }
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -7,10 +7,13 @@ import type { Redis, Result } from 'ioredis';
  * both take a tenant's last free slot.
  *
  * KEYS: run hash, event stream, index of all runs, the index of each status in RUN_STATUSES order, the
- * tenant's submission counter, its parked runs, its limits, its woken runs. Indexes are sorted sets scored by submission
- * order (newest highest); the queued and running indexes are the tenant's live usage.
+ * tenant's submission counter, its parked runs, its limits, its woken runs, its finished runs (scored
+ * by finish time, for the retention sweep). Indexes are sorted sets scored by submission order (newest
+ * highest); the queued and running indexes are the tenant's live usage, the index of all runs its
+ * stored runs. Every key is the tenant's: one cluster slot.
  * ARGV: max stream length, events channel, tenantId, runId, now (ISO), retention seconds, the default
- * maxConcurrentRuns, maxQueuedRuns and runsPerMinute, then the script's own arguments from ARGV[10].
+ * maxConcurrentRuns, maxQueuedRuns, runsPerMinute and maxStoredRuns, the tenant's share of the fleet
+ * (0: no cap), then the script's own arguments from ARGV[12].
  */
 const WAKE_FUNCTION = `
 local function clockMs()
@@ -42,21 +45,32 @@ end
 
 const PRELUDE = `${WAKE_FUNCTION}
 local runKey, streamKey, parkedKey, limitsKey, wokenKey = KEYS[1], KEYS[2], KEYS[10], KEYS[11], KEYS[12]
+local finishedKey = KEYS[13]
 local maxlen, channel, tenantId, runId, now, retention = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local INDEX = { queued = 4, running = 5, succeeded = 6, failed = 7, cancelled = 8 }
 local TERMINAL = { succeeded = true, failed = true, cancelled = true }
-local DEFAULT_LIMITS = { maxConcurrentRuns = ARGV[7], maxQueuedRuns = ARGV[8], runsPerMinute = ARGV[9] }
+local DEFAULT_LIMITS = {
+  maxConcurrentRuns = ARGV[7], maxQueuedRuns = ARGV[8], runsPerMinute = ARGV[9], maxStoredRuns = ARGV[10]
+}
+local FLEET_SHARE = tonumber(ARGV[11])
 
 local function limit(name)
   return tonumber(redis.call('HGET', limitsKey, name) or DEFAULT_LIMITS[name])
 end
 
+-- The tenant's own limit, and never more than its share of the live fleet's slots.
+local function maxConcurrent()
+  local own = limit('maxConcurrentRuns')
+  if FLEET_SHARE > 0 and FLEET_SHARE < own then return FLEET_SHARE end
+  return own
+end
+
 local function atCapacity()
-  return occupied(KEYS[INDEX.running], wokenKey) >= limit('maxConcurrentRuns')
+  return occupied(KEYS[INDEX.running], wokenKey) >= maxConcurrent()
 end
 
 local function wake()
-  return wakeParked(KEYS[INDEX.running], parkedKey, wokenKey, limit('maxConcurrentRuns'))
+  return wakeParked(KEYS[INDEX.running], parkedKey, wokenKey, maxConcurrent())
 end
 
 local function append(etype, data)
@@ -77,6 +91,7 @@ local function finish(status, data)
   redis.call('ZREM', parkedKey, runId)
   redis.call('ZREM', wokenKey, runId)
   move(from, status)
+  redis.call('ZADD', finishedKey, clockMs(), runId)
   append('run.' .. status, data)
   redis.call('EXPIRE', runKey, retention)
   redis.call('EXPIRE', streamKey, retention)
@@ -101,19 +116,28 @@ local function settle()
 end
 `;
 
-// KEYS[13] the idempotency key's record, KEYS[14] the tenant's rate state, KEYS[15] its backlog peak.
-// ARGV[10..14]: agent, input, metadata, max indexed runs, the request's body hash ('' without a key).
+// KEYS[14] the idempotency key's record, KEYS[15] the tenant's rate state, KEYS[16] its backlog peak.
+// ARGV[12..15]: agent, input, metadata, the request's body hash ('' without a key).
 // A replay is answered before any limit: it creates nothing. Rate is spent only by accepted runs.
 const SUBMIT = `${PRELUDE}
-local requestHash = ARGV[14]
+local requestHash = ARGV[15]
 if requestHash ~= '' then
-  local claimed = redis.call('GET', KEYS[13])
+  local claimed = redis.call('GET', KEYS[14])
   if claimed then
     local space = string.find(claimed, ' ', 1, true)
     return { 'duplicate', string.sub(claimed, 1, space - 1), string.sub(claimed, space + 1) }
   end
 end
 if redis.call('EXISTS', runKey) == 1 then return { 'exists' } end
+
+-- Runs past their retention have expired; their index entries go now, so the count below is exact.
+local expired = redis.call('ZRANGEBYSCORE', finishedKey, '-inf', clockMs() - retention * 1000, 'LIMIT', 0, 500)
+if #expired > 0 then
+  redis.call('ZREM', finishedKey, unpack(expired))
+  for i = 3, 8 do redis.call('ZREM', KEYS[i], unpack(expired)) end
+end
+local maxStored = limit('maxStoredRuns')
+if redis.call('ZCARD', KEYS[3]) >= maxStored then return { 'storage_quota', maxStored } end
 
 local queued = redis.call('ZCARD', KEYS[INDEX.queued])
 local maxQueued = limit('maxQueuedRuns')
@@ -122,26 +146,27 @@ if queued >= maxQueued then return { 'queue_full', maxQueued } end
 -- GCRA: a burst of runsPerMinute, then one every 60000 / runsPerMinute ms, on Redis's clock.
 local nowMs = clockMs()
 local interval = 60000 / limit('runsPerMinute')
-local due = math.max(tonumber(redis.call('GET', KEYS[14]) or '0'), nowMs)
+local due = math.max(tonumber(redis.call('GET', KEYS[15]) or '0'), nowMs)
 local waitMs = due - 60000 + interval - nowMs
 if waitMs > 0 then return { 'rate_limited', math.ceil(waitMs) } end
-redis.call('SET', KEYS[14], string.format('%.3f', due + interval), 'PX', math.ceil(due + interval - nowMs))
+redis.call('SET', KEYS[15], string.format('%.3f', due + interval), 'PX', math.ceil(due + interval - nowMs))
 
-if requestHash ~= '' then redis.call('SET', KEYS[13], runId .. ' ' .. requestHash, 'EX', 86400) end
+if requestHash ~= '' then redis.call('SET', KEYS[14], runId .. ' ' .. requestHash, 'EX', 86400) end
 local order = redis.call('INCR', KEYS[9])
-redis.call('HSET', runKey, 'id', runId, 'tenantId', tenantId, 'agent', ARGV[10], 'status', 'queued',
-  'input', ARGV[11], 'attempts', 0, 'createdAt', now, 'seq', 0, 'order', order)
-if ARGV[12] ~= '' then redis.call('HSET', runKey, 'metadata', ARGV[12]) end
+redis.call('HSET', runKey, 'id', runId, 'tenantId', tenantId, 'agent', ARGV[12], 'status', 'queued',
+  'input', ARGV[13], 'attempts', 0, 'createdAt', now, 'seq', 0, 'order', order)
+if ARGV[14] ~= '' then redis.call('HSET', runKey, 'metadata', ARGV[14]) end
+-- Stored runs never exceed maxStoredRuns (at most 100,000), so the indexes need no trimming: every key
+-- of a run is in the index of all runs until it expires, and its entry is swept when it has.
 redis.call('ZADD', KEYS[3], order, runId)
 redis.call('ZADD', KEYS[INDEX.queued], order, runId)
-for i = 3, 8 do redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -(tonumber(ARGV[13]) + 1)) end
 append('run.queued', '{}')
 
 -- The queue priority: the tenant's backlog, never lower than its peak since it last had none queued,
 -- so a tenant's runs keep their order and a small backlog is served before a large one.
 local priority = queued + 1
-if queued > 0 then priority = math.max(priority, tonumber(redis.call('GET', KEYS[15]) or '0')) end
-redis.call('SET', KEYS[15], priority)
+if queued > 0 then priority = math.max(priority, tonumber(redis.call('GET', KEYS[16]) or '0')) end
+redis.call('SET', KEYS[16], priority)
 return { 'queued', priority }
 `;
 
@@ -174,7 +199,7 @@ redis.call('ZADD', parkedKey, redis.call('HGET', runKey, 'order'), runId)
 return { 'parked' }
 `;
 
-// Back to the queue unfinished: ARGV[10] is the event (run.retrying or run.requeued), ARGV[11] its data.
+// Back to the queue unfinished: ARGV[12] is the event (run.retrying or run.requeued), ARGV[13] its data.
 // This and FINISH answer { outcome, parked run ids to wake into the slot they may have freed }.
 const REQUEUE = `${PRELUDE}
 local settled = settle()
@@ -182,20 +207,20 @@ if settled then return { settled[1], wake() } end
 local status = redis.call('HGET', runKey, 'status')
 redis.call('HSET', runKey, 'status', 'queued')
 move(status, 'queued')
-append(ARGV[10], ARGV[11])
+append(ARGV[12], ARGV[13])
 return { 'queued', wake() }
 `;
 
-// ARGV[10] the outcome status, ARGV[11] and ARGV[12] its field and value, ARGV[13] the event's data.
+// ARGV[12] the outcome status, ARGV[13] and ARGV[14] its field and value, ARGV[15] the event's data.
 const FINISH = `${PRELUDE}
 local settled = settle()
 if settled then return { settled[1], wake() } end
-redis.call('HSET', runKey, ARGV[11], ARGV[12])
-finish(ARGV[10], ARGV[13])
-return { ARGV[10], wake() }
+redis.call('HSET', runKey, ARGV[13], ARGV[14])
+finish(ARGV[12], ARGV[15])
+return { ARGV[12], wake() }
 `;
 
-// ARGV[10]: the cancel channel.
+// ARGV[12]: the cancel channel.
 const CANCEL = `${PRELUDE}
 local ended = guard()
 if ended then return ended end
@@ -205,27 +230,38 @@ if status == 'queued' then
   return { 'cancelled' }
 end
 if redis.call('HSETNX', runKey, 'cancelRequestedAt', now) == 1 then
-  redis.call('PUBLISH', ARGV[10], cjson.encode({ tenantId = tenantId, runId = runId }))
+  redis.call('PUBLISH', ARGV[12], cjson.encode({ tenantId = tenantId, runId = runId }))
 end
 return { 'cancelling' }
 `;
 
-// ARGV[10] the event type, ARGV[11] its data.
+// ARGV[12] the event type, ARGV[13] its data.
 const APPEND = `${PRELUDE}
 if redis.call('HGET', runKey, 'status') ~= 'running' then return 0 end
-return append(ARGV[10], ARGV[11])
+return append(ARGV[12], ARGV[13])
 `;
 
-// For a raised limit: KEYS running index, parked runs, woken runs, limits; ARGV[1] the default limit.
+// For a raised limit: KEYS running index, parked runs, woken runs, limits; ARGV[1] the default limit,
+// ARGV[2] the tenant's share of the fleet (0: no cap).
 const WAKE = `${WAKE_FUNCTION}
 local maxConcurrent = tonumber(redis.call('HGET', KEYS[4], 'maxConcurrentRuns') or ARGV[1])
+local share = tonumber(ARGV[2])
+if share > 0 and share < maxConcurrent then maxConcurrent = share end
 return wakeParked(KEYS[1], KEYS[2], KEYS[3], maxConcurrent)
 `;
 
-export const RUN_SCRIPT_KEY_COUNT = 12;
+// An idempotency claim whose run has expired: KEYS[1] the claim, ARGV[1] the value it held. Deleted
+// only if it still holds that value, so a claim made meanwhile by a concurrent submission stays.
+const RELEASE_CLAIM = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+export const RUN_SCRIPT_KEY_COUNT = 13;
 const KEY_COUNT: Readonly<Partial<Record<RunScriptName, number>>> = {
   bulkheadSubmitRun: RUN_SCRIPT_KEY_COUNT + 3,
   bulkheadWakeParked: 4,
+  bulkheadReleaseClaim: 1,
 };
 
 const SCRIPTS = Object.freeze({
@@ -237,6 +273,7 @@ const SCRIPTS = Object.freeze({
   bulkheadAppendEvent: APPEND,
   bulkheadParkRun: PARK,
   bulkheadWakeParked: WAKE,
+  bulkheadReleaseClaim: RELEASE_CLAIM,
 } as const);
 
 export type RunScriptName = keyof typeof SCRIPTS;
@@ -261,5 +298,6 @@ declare module 'ioredis' {
     bulkheadWakeParked(...args: ScriptArg[]): Result<string[], Context>;
     bulkheadCancelRun(...args: ScriptArg[]): Result<string[], Context>;
     bulkheadAppendEvent(...args: ScriptArg[]): Result<number, Context>;
+    bulkheadReleaseClaim(...args: ScriptArg[]): Result<number, Context>;
   }
 }

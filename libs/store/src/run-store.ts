@@ -5,15 +5,25 @@ import {
   IdempotencyKeyReusedError,
   QueueFullError,
   RunNotFoundError,
+  StorageQuotaError,
   SubmissionRateLimitedError,
 } from '@bulkhead/errors';
 import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { REDIS } from './redis-client';
 import { RedisKeys } from './redis-keys';
-import { JsonObject, RUN_STATUSES, Run, RunStatus } from './run';
+import {
+  JsonObject,
+  RUN_STATUSES,
+  RUN_SUMMARY_FIELDS,
+  Run,
+  RunError,
+  RunStatus,
+  RunSummary,
+} from './run';
 import { isRunId } from './run-id';
-import { parseRun } from './run-record';
+import { parseRun, parseSummaryFields } from './run-record';
+import { WorkerFleet } from './worker-fleet';
 
 export interface NewRun {
   readonly id: RunId;
@@ -37,7 +47,7 @@ export interface Submitted {
 }
 
 export interface RunPage {
-  readonly items: Run[];
+  readonly items: RunSummary[];
   readonly nextCursor: string | null;
 }
 
@@ -69,12 +79,10 @@ export type ParkOutcome = 'parked' | 'free' | 'gone';
 /** 'cancelling': the run is running and its worker has been told; 'cancelled': it never started. */
 export type CancelOutcome = 'cancelled' | 'cancelling' | 'finished' | 'missing';
 
+/** A succeeded run's output arrives encoded: the attempt that produced it checked it is JSON. */
 export type Outcome =
-  | { readonly status: 'succeeded'; readonly output: unknown }
-  | { readonly status: 'failed'; readonly error: { readonly message: string } };
-
-/** Each run index keeps a tenant's newest runs up to this many; older entries are trimmed at submit. */
-const MAX_INDEXED_RUNS = 100_000;
+  | { readonly status: 'succeeded'; readonly outputJson: string }
+  | { readonly status: 'failed'; readonly error: RunError };
 
 /**
  * Run records of every tenant. Each method takes the tenant first and touches only that tenant's keys;
@@ -86,46 +94,59 @@ export class RunStore {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly fleet: WorkerFleet,
   ) {}
 
   /**
    * Records a new run (queued, with its run.queued event). With an idempotency key, the same tenant's
    * same key within 24 h returns the run it first created instead (`replayed`), or throws
-   * IdempotencyKeyReusedError when the request differs; the claim and the run are one atomic step.
+   * IdempotencyKeyReusedError when the request differs; the claim and the run are one atomic step. A
+   * claim whose run has expired is released and the submission made afresh.
    */
   async submit(
     tenantId: TenantId,
     run: NewRun,
     idempotency?: IdempotencyClaim,
   ): Promise<Submitted> {
-    const metadata = run.metadata ? JSON.stringify(run.metadata) : '';
-    const keyHash = digest(idempotency?.key ?? '');
-    const [keys, argv] = [this.scriptKeys(tenantId, run.id), this.scriptArgv(tenantId, run.id)];
+    const claimKey = this.keys.idempotency(tenantId, digest(idempotency?.key ?? ''));
+    const [outcome, detail, firstHash] = await this.runSubmitScript(
+      tenantId,
+      run,
+      claimKey,
+      idempotency,
+    );
+    if (outcome === 'storage_quota') throw new StorageQuotaError(Number(detail));
+    if (outcome === 'queue_full') throw new QueueFullError(Number(detail));
+    if (outcome === 'rate_limited') throw new SubmissionRateLimitedError(Number(detail));
+    if (outcome !== 'duplicate') {
+      return { run: await this.get(tenantId, run.id), replayed: false, priority: Number(detail) };
+    }
+    if (firstHash !== idempotency?.requestHash) throw new IdempotencyKeyReusedError();
+    const first = await this.find(tenantId, String(detail));
+    if (first) return { run: first, replayed: true, priority: 0 };
+    await this.redis.bulkheadReleaseClaim(claimKey, `${String(detail)} ${String(firstHash)}`);
+    return this.submit(tenantId, run, idempotency);
+  }
+
+  private runSubmitScript(
+    tenantId: TenantId,
+    run: NewRun,
+    claimKey: string,
+    idempotency: IdempotencyClaim | undefined,
+  ): Promise<string[]> {
     const submitKeys = [
-      this.keys.idempotency(tenantId, keyHash),
+      claimKey,
       this.keys.submissionRate(tenantId),
       this.keys.backlogPeak(tenantId),
     ];
-    const args = [
-      run.agent,
-      JSON.stringify(run.input),
-      metadata,
-      MAX_INDEXED_RUNS,
-      idempotency?.requestHash ?? '',
-    ];
-    const [outcome, detail, firstHash] = await this.redis.bulkheadSubmitRun(
-      ...keys,
+    const metadata = run.metadata ? JSON.stringify(run.metadata) : '';
+    const args = [run.agent, JSON.stringify(run.input), metadata, idempotency?.requestHash ?? ''];
+    return this.redis.bulkheadSubmitRun(
+      ...this.scriptKeys(tenantId, run.id),
       ...submitKeys,
-      ...argv,
+      ...this.scriptArgv(tenantId, run.id),
       ...args,
     );
-    if (outcome === 'queue_full') throw new QueueFullError(Number(detail));
-    if (outcome === 'rate_limited') throw new SubmissionRateLimitedError(Number(detail));
-    if (outcome === 'duplicate') {
-      if (firstHash !== idempotency?.requestHash) throw new IdempotencyKeyReusedError();
-      return { run: await this.get(tenantId, String(detail)), replayed: true, priority: 0 };
-    }
-    return { run: await this.get(tenantId, run.id), replayed: false, priority: Number(detail) };
   }
 
   async find(tenantId: TenantId, runId: string): Promise<Run | undefined> {
@@ -156,7 +177,7 @@ export class RunStore {
       'WITHSCORES',
     );
     const entries = pairs(scored).slice(0, query.limit);
-    const runs = await this.readMany(
+    const runs = await this.readSummaries(
       tenantId,
       entries.map(([id]) => id),
     );
@@ -185,10 +206,11 @@ export class RunStore {
 
   /** Records an attempt's outcome; a run whose cancel was accepted ends cancelled whatever happened. */
   async finish(tenantId: TenantId, runId: RunId, outcome: Outcome): Promise<Transition> {
-    const [field, value] =
-      outcome.status === 'succeeded' ? ['output', outcome.output] : ['error', outcome.error];
-    const eventData = JSON.stringify({ [field]: value });
-    const args = [outcome.status, field, JSON.stringify(value ?? null), eventData];
+    const [field, json] =
+      outcome.status === 'succeeded'
+        ? ['output', outcome.outputJson]
+        : ['error', JSON.stringify(outcome.error)];
+    const args = [outcome.status, field, json, `{"${field}":${json}}`];
     const reply = await this.redis.bulkheadFinishRun(...this.scriptArgs(tenantId, runId), ...args);
     return transitionOf(reply);
   }
@@ -231,6 +253,7 @@ export class RunStore {
       this.keys.parkedRuns(tenantId),
       this.keys.tenantLimits(tenantId),
       this.keys.wokenRuns(tenantId),
+      this.keys.finishedRuns(tenantId),
     ];
   }
 
@@ -245,18 +268,21 @@ export class RunStore {
       this.config.TENANT_MAX_CONCURRENT_RUNS,
       this.config.TENANT_MAX_QUEUED_RUNS,
       this.config.TENANT_RUNS_PER_MINUTE,
+      this.config.TENANT_MAX_STORED_RUNS,
+      this.fleet.tenantShare,
     ];
   }
 
-  private async readMany(tenantId: TenantId, ids: string[]): Promise<Run[]> {
+  private async readSummaries(tenantId: TenantId, ids: string[]): Promise<RunSummary[]> {
     const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hgetall(this.keys.run(tenantId, id as RunId));
+    for (const id of ids)
+      pipeline.hmget(this.keys.run(tenantId, id as RunId), ...RUN_SUMMARY_FIELDS);
     const replies = (await pipeline.exec()) ?? [];
-    const runs: Run[] = [];
+    const runs: RunSummary[] = [];
     const expired: string[] = [];
-    replies.forEach(([error, hash], i) => {
+    replies.forEach(([error, values], i) => {
       if (error) throw error;
-      const run = parseRun(hash as Record<string, string>);
+      const run = parseSummaryFields(values as (string | null)[]);
       if (run) runs.push(run);
       else expired.push(ids[i] ?? '');
     });
@@ -270,6 +296,7 @@ export class RunStore {
     const pipeline = this.redis.pipeline();
     pipeline.zrem(this.keys.runIndex(tenantId), ...ids);
     for (const status of RUN_STATUSES) pipeline.zrem(this.keys.runIndex(tenantId, status), ...ids);
+    pipeline.zrem(this.keys.finishedRuns(tenantId), ...ids);
     await pipeline.exec();
   }
 }

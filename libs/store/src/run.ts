@@ -8,6 +8,8 @@ export type JsonObject = { [key: string]: unknown };
 
 export interface RunError {
   readonly message: string;
+  /** Set when the platform ended the run: timed_out, output_not_json, output_too_large. */
+  readonly code?: string;
 }
 
 export interface Run {
@@ -25,6 +27,24 @@ export interface Run {
   readonly finishedAt?: string;
   readonly cancelRequestedAt?: string;
 }
+
+/** What a list page shows of a run: no input or output, so a page stays small whatever was stored. */
+export type RunSummary = Omit<Run, 'input' | 'output'>;
+
+/** The fields of a run record a summary reads. */
+export const RUN_SUMMARY_FIELDS = [
+  'id',
+  'tenantId',
+  'agent',
+  'status',
+  'error',
+  'attempts',
+  'metadata',
+  'createdAt',
+  'startedAt',
+  'finishedAt',
+  'cancelRequestedAt',
+] as const;
 
 export interface RunEvent {
   readonly id: number;

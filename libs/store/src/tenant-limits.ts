@@ -4,11 +4,13 @@ import { RunId, TenantId } from '@bulkhead/context';
 import type { Redis } from 'ioredis';
 import { REDIS } from './redis-client';
 import { RedisKeys } from './redis-keys';
+import { WorkerFleet } from './worker-fleet';
 
 export interface TenantLimitValues {
   readonly maxConcurrentRuns: number;
   readonly maxQueuedRuns: number;
   readonly runsPerMinute: number;
+  readonly maxStoredRuns: number;
 }
 
 /** A limit set to a number is the tenant's own; set to null it goes back to the configured default. */
@@ -18,9 +20,16 @@ export type TenantLimitsPatch = { readonly [K in keyof TenantLimitValues]?: numb
 export interface TenantUsage {
   readonly queued: number;
   readonly running: number;
+  /** Runs kept, finished or not: what maxStoredRuns bounds. */
+  readonly stored: number;
 }
 
-const LIMIT_NAMES = ['maxConcurrentRuns', 'maxQueuedRuns', 'runsPerMinute'] as const;
+const LIMIT_NAMES = [
+  'maxConcurrentRuns',
+  'maxQueuedRuns',
+  'runsPerMinute',
+  'maxStoredRuns',
+] as const;
 
 /**
  * Each tenant's limits, kept in Redis where the run scripts read them on every submission and start:
@@ -32,18 +41,20 @@ export class TenantLimits {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly fleet: WorkerFleet,
   ) {}
 
   /** The limits in force: the tenant's own where set, the configured defaults elsewhere. */
   async of(tenantId: TenantId): Promise<TenantLimitValues> {
     const own = await this.redis.hmget(this.keys.tenantLimits(tenantId), ...LIMIT_NAMES);
-    const [maxConcurrentRuns, maxQueuedRuns, runsPerMinute] = own.map((value) =>
+    const [maxConcurrentRuns, maxQueuedRuns, runsPerMinute, maxStoredRuns] = own.map((value) =>
       value === null ? undefined : Number(value),
     );
     return {
       maxConcurrentRuns: maxConcurrentRuns ?? this.config.TENANT_MAX_CONCURRENT_RUNS,
       maxQueuedRuns: maxQueuedRuns ?? this.config.TENANT_MAX_QUEUED_RUNS,
       runsPerMinute: runsPerMinute ?? this.config.TENANT_RUNS_PER_MINUTE,
+      maxStoredRuns: maxStoredRuns ?? this.config.TENANT_MAX_STORED_RUNS,
     };
   }
 
@@ -60,6 +71,7 @@ export class TenantLimits {
       this.keys.wokenRuns(tenantId),
       key,
       this.config.TENANT_MAX_CONCURRENT_RUNS,
+      this.fleet.tenantShare,
     );
     return woken as RunId[];
   }
@@ -81,10 +93,11 @@ export class TenantLimits {
   }
 
   async usage(tenantId: TenantId): Promise<TenantUsage> {
-    const [queued, running] = await Promise.all([
+    const [queued, running, stored] = await Promise.all([
       this.redis.zcard(this.keys.runIndex(tenantId, 'queued')),
       this.redis.zcard(this.keys.runIndex(tenantId, 'running')),
+      this.redis.zcard(this.keys.runIndex(tenantId)),
     ]);
-    return { queued, running };
+    return { queued, running, stored };
   }
 }

@@ -3,17 +3,19 @@ import { z } from 'zod';
 
 const tenantId = z.string().regex(TENANT_ID_PATTERN, 'must match ^[a-z0-9][a-z0-9-]{1,62}$');
 
-// maxQueuedRuns stays within what a tenant's run indexes keep (100,000), so usage counts stay exact.
+// maxQueuedRuns and maxStoredRuns stay within 100,000 runs, so a tenant's run indexes stay small.
 const limitFields = {
   maxConcurrentRuns: z.number().int().min(1).max(10_000),
   maxQueuedRuns: z.number().int().min(1).max(100_000),
   runsPerMinute: z.number().int().min(1).max(1_000_000),
+  maxStoredRuns: z.number().int().min(1).max(100_000),
 };
 
 export const limitsSchema = z.strictObject({
   maxConcurrentRuns: limitFields.maxConcurrentRuns.optional(),
   maxQueuedRuns: limitFields.maxQueuedRuns.optional(),
   runsPerMinute: limitFields.runsPerMinute.optional(),
+  maxStoredRuns: limitFields.maxStoredRuns.optional(),
 });
 
 /** A change of limits: a number sets the tenant's own, null returns it to the configured default. */
@@ -22,9 +24,10 @@ export const limitsPatchSchema = z
     maxConcurrentRuns: limitFields.maxConcurrentRuns.nullable().optional(),
     maxQueuedRuns: limitFields.maxQueuedRuns.nullable().optional(),
     runsPerMinute: limitFields.runsPerMinute.nullable().optional(),
+    maxStoredRuns: limitFields.maxStoredRuns.nullable().optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, {
-    message: 'name at least one of maxConcurrentRuns, maxQueuedRuns, runsPerMinute',
+    message: 'name at least one of maxConcurrentRuns, maxQueuedRuns, runsPerMinute, maxStoredRuns',
   });
 export type LimitsPatch = z.output<typeof limitsPatchSchema>;
 

@@ -8,8 +8,9 @@ import { ContextIdFactory, ModuleRef } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '@bulkhead/config';
 import { AppLogger } from '@bulkhead/logging';
 import { QUEUES, RunJob } from '@bulkhead/queue';
-import { RedisConnections, RedisKeys } from '@bulkhead/store';
+import { RedisConnections, RedisKeys, WorkerFleet } from '@bulkhead/store';
 import { Job, Worker } from 'bullmq';
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { AbandonedRuns } from './abandoned-runs';
@@ -35,9 +36,12 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly moduleRef: ModuleRef,
     private readonly logger: AppLogger,
     private readonly abandoned: AbandonedRuns,
+    private readonly fleet: WorkerFleet,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // Counted in the fleet before the first job, so every tenant's share includes these slots.
+    await this.fleet.join(`worker-${randomUUID()}`, this.config.WORKER_CONCURRENCY);
     this.cancellations = this.connections.open('subscriber');
     this.cancellations.on('message', (_channel: string, message: string) => this.cancel(message));
     await this.cancellations.subscribe(this.keys.cancelChannel);

@@ -1,0 +1,98 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@bulkhead/config';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { REDIS } from './redis-client';
+import { RedisKeys } from './redis-keys';
+
+const registrationSchema = z.object({ slots: z.number().int().min(0), seenAt: z.number() });
+type Registration = z.output<typeof registrationSchema>;
+
+/** A worker that missed this many heartbeats is no longer counted. */
+const MISSED_HEARTBEATS = 3;
+
+/**
+ * The live fleet of worker processes, as each registers itself in Redis (its slots, renewed every
+ * WORKER_HEARTBEAT_MS): what a tenant's fair share of the fleet is computed from. Every process reads
+ * the registrations on the same interval and keeps only the total, so the scripts get the share as an
+ * argument and touch no key outside the tenant's slot. A worker that dies drops out after three
+ * missed heartbeats; until then its slots still count, which errs towards a larger share.
+ */
+@Injectable()
+export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdown {
+  private ownId: string | undefined;
+  private ownSlots = 0;
+  private liveSlots = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** A worker process registers its slots before it takes runs, and renews them while it runs. */
+  async join(workerId: string, slots: number): Promise<void> {
+    this.ownId = workerId;
+    this.ownSlots = slots;
+    await this.beat();
+  }
+
+  /** Slots of every live worker, as of the last heartbeat; 0 while none is registered. */
+  get slots(): number {
+    return this.liveSlots;
+  }
+
+  /**
+   * The most runs one tenant may hold at once on the fleet: TENANT_MAX_FLEET_SHARE of its slots,
+   * at least 1; 0 (no cap) while no worker is registered.
+   */
+  get tenantShare(): number {
+    if (this.liveSlots === 0) return 0;
+    return Math.max(1, Math.floor(this.liveSlots * this.config.TENANT_MAX_FLEET_SHARE));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.beat().catch(() => undefined);
+    this.timer = setInterval(() => void this.beat().catch(() => undefined), this.heartbeatMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    if (this.ownId) await this.redis.hdel(this.keys.workers, this.ownId).catch(() => undefined);
+  }
+
+  private get heartbeatMs(): number {
+    return this.config.WORKER_HEARTBEAT_MS;
+  }
+
+  /** Renews this worker's registration, then recounts the live slots and drops stale entries. */
+  private async beat(): Promise<void> {
+    const now = Date.now();
+    if (this.ownId) {
+      const own: Registration = { slots: this.ownSlots, seenAt: now };
+      await this.redis.hset(this.keys.workers, this.ownId, JSON.stringify(own));
+    }
+    const entries = Object.entries(await this.redis.hgetall(this.keys.workers));
+    const oldest = now - MISSED_HEARTBEATS * this.heartbeatMs;
+    const stale: string[] = [];
+    let slots = 0;
+    for (const [id, value] of entries) {
+      const registration = parseRegistration(value);
+      if (!registration || registration.seenAt < oldest) stale.push(id);
+      else slots += registration.slots;
+    }
+    if (stale.length > 0) await this.redis.hdel(this.keys.workers, ...stale);
+    this.liveSlots = slots;
+  }
+}
+
+function parseRegistration(value: string): Registration | undefined {
+  try {
+    const parsed = registrationSchema.safeParse(JSON.parse(value));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
