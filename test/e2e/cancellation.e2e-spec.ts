@@ -5,11 +5,12 @@ import { TestTenant, bearer, createTenant } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
 
 describe('Cancellation', () => {
-  // Concurrency 3 per worker: six long runs must be spread over both workers.
+  // Concurrency 3 per worker: six long runs of one tenant must be spread over both workers, so the
+  // tenant may take the whole fleet here.
   const suite = usePlatform({
     apis: 1,
     workers: 0,
-    env: { WORKER_CONCURRENCY: '3' },
+    env: { WORKER_CONCURRENCY: '3', TENANT_MAX_FLEET_SHARE: '1' },
   });
   let tenant: TestTenant;
 

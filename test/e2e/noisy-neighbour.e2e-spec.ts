@@ -1,10 +1,12 @@
+import request from 'supertest';
 import { eventually } from '../support/eventually';
 import { inBatches } from '../support/fleet';
 import { Platform } from '../support/platform';
 import { redisCommandsSoFar } from '../support/redis-commands';
 import { deleteKeysUnder, uniquePrefix } from '../support/redis-test-prefix';
 import { RunBody, allRuns, finishedRun, submitRun } from '../support/runs';
-import { TestTenant, createTenant, tenantView } from '../support/tenants';
+import { TestTenant, bearer, createTenant, tenantView } from '../support/tenants';
+import { usePlatform } from '../support/use-platform';
 
 const shortTicker = { agent: 'ticker', input: { steps: 2, intervalMs: 5 } };
 
@@ -66,7 +68,7 @@ describe('Fair scheduling: a noisy tenant does not delay the others', () => {
   const untilIdle = (tenant: TestTenant, timeoutMs = 120_000) =>
     eventually(
       async () =>
-        expect((await tenantView(url, tenant.id)).usage).toEqual({ queued: 0, running: 0 }),
+        expect((await tenantView(url, tenant.id)).usage).toMatchObject({ queued: 0, running: 0 }),
       timeoutMs,
       200,
     );
@@ -143,5 +145,44 @@ describe('Fair scheduling: a noisy tenant does not delay the others', () => {
     expect(cappedStartsAhead).toBeLessThan(100);
     expect(parks / 500).toBeLessThan(3);
     expect(cappedRuns.filter((run) => run.status === 'succeeded')).toHaveLength(500);
+  });
+});
+
+describe('Shared capacity: a tenant filling its limits with long runs leaves the fleet room for others', () => {
+  // Defaults: one worker with WORKER_CONCURRENCY 8, a tenant's maxConcurrentRuns 10.
+  const suite = usePlatform({ env: { WORKER_CONCURRENCY: '8' } });
+  const threeMinutes = { agent: 'ticker', input: { steps: 1_800, intervalMs: 100 } };
+
+  it("should start another tenant's run within seconds while one tenant's runs that last minutes fill its limits", async () => {
+    const { url } = suite.platform;
+    const [heavy, light] = await Promise.all([
+      createTenant(url, 'heavy'),
+      createTenant(url, 'light'),
+    ]);
+    const long = await Promise.all(
+      Array.from({ length: 12 }, () => submitRun(url, heavy.key, threeMinutes)),
+    );
+    const heavyHolds = await eventually(
+      async () => {
+        const { usage } = await tenantView(url, heavy.id);
+        expect(usage.running).toBeGreaterThanOrEqual(6);
+        return usage.running;
+      },
+      15_000,
+      100,
+    );
+
+    const submitted = Date.now();
+    const quick = await submitRun(url, light.key, { agent: 'echo', input: { n: 1 } });
+    const done = await finishedRun(url, light.key, quick.id, 5_000);
+
+    console.log(
+      `shared capacity: the heavy tenant held ${heavyHolds} of 8 slots; ` +
+        `the light tenant's run ended ${Date.now() - submitted} ms after it was submitted`,
+    );
+    expect(done.status).toBe('succeeded');
+    await Promise.all(
+      long.map((run) => request(url).post(`/v1/runs/${run.id}/cancel`).set(bearer(heavy.key))),
+    );
   });
 });

@@ -8,7 +8,7 @@ export interface RunBody {
   readonly agent: string;
   readonly status: string;
   readonly output?: unknown;
-  readonly error?: { message: string };
+  readonly error?: { message: string; code?: string };
   readonly attempts: number;
   readonly [field: string]: unknown;
 }

@@ -21,7 +21,13 @@ export class AppLogger {
     @Inject(LOG_DESTINATION) destination: DestinationStream,
   ) {
     this.pino = pino(
-      { level: config.LOG_LEVEL, base: undefined, mixin: () => scopeFields(context) },
+      {
+        level: config.LOG_LEVEL,
+        base: undefined,
+        mixin: () => scopeFields(context),
+        // The context's ids win over any field of the same name a caller (agent code) passes.
+        mixinMergeStrategy: (fields, scope) => Object.assign({}, fields, scope),
+      },
       destination,
     );
   }
@@ -47,5 +53,7 @@ function scopeFields(context: TenantContext): Fields {
   const scope = context.current();
   if (!scope) return {};
   const { tenantId, runId, requestId, scopeId } = scope;
-  return { tenantId, runId, requestId, scopeId };
+  const fields: Fields = { tenantId, requestId, scopeId };
+  if (runId !== undefined) fields.runId = runId;
+  return fields;
 }

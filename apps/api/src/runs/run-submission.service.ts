@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AgentCatalogue, AgentDefinition } from '@bulkhead/agents';
+import { APP_CONFIG, AppConfig } from '@bulkhead/config';
 import { RunId, TenantContext, TenantScope, toJobContext } from '@bulkhead/context';
-import { ServiceUnavailableError, describeError } from '@bulkhead/errors';
+import { InputTooLargeError, ServiceUnavailableError, describeError } from '@bulkhead/errors';
 import { AppLogger } from '@bulkhead/logging';
 import { RunQueue } from '@bulkhead/queue';
 import { RunStore, Submitted, newRunId } from '@bulkhead/store';
@@ -21,6 +22,7 @@ export class RunSubmission {
     private readonly runs: RunStore,
     private readonly queue: RunQueue,
     private readonly logger: AppLogger,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -30,6 +32,7 @@ export class RunSubmission {
   async submit(request: SubmitRun, idempotencyKey?: string): Promise<Submitted> {
     const scope = this.context.require();
     const agent = this.agents.get(request.agent);
+    this.assertInputSize(request.input);
     const input = this.agents.parseInput(agent.name, request.input ?? {});
     const runId = newRunId();
     const claim = idempotencyKey
@@ -44,6 +47,14 @@ export class RunSubmission {
     await this.enqueue(scope, runId, agent, submitted.priority);
     this.logger.info('run.queued', { agent: agent.name });
     return submitted;
+  }
+
+  /** The cheap bound before the agent's schema walks the input: its JSON size. */
+  private assertInputSize(input: unknown): void {
+    const bytes = Buffer.byteLength(JSON.stringify(input ?? {}));
+    if (bytes > this.config.RUN_INPUT_MAX_BYTES) {
+      throw new InputTooLargeError(this.config.RUN_INPUT_MAX_BYTES);
+    }
   }
 
   private async enqueue(

@@ -21,10 +21,12 @@ import { RunSubmission } from './run-submission.service';
 import {
   ListRunsQuery,
   RunEventsQuery,
+  RunParams,
   SubmitRun,
   idempotencyKeySchema,
   listRunsQuerySchema,
   runEventsQuerySchema,
+  runParamsSchema,
   submitRunSchema,
 } from './run.schemas';
 
@@ -60,23 +62,25 @@ export class RunsController {
   }
 
   @Get(':id')
-  get(@Param('id') id: string): Promise<Run> {
+  get(@Param(new ZodValidationPipe(runParamsSchema, 'params')) { id }: RunParams): Promise<Run> {
     return this.runs.get(this.tenantId(), id);
   }
 
   @Post(':id/cancel')
   @HttpCode(202)
-  cancel(@Param('id') id: string): Promise<Run> {
+  cancel(@Param(new ZodValidationPipe(runParamsSchema, 'params')) { id }: RunParams): Promise<Run> {
     return this.cancellation.cancel(id);
   }
 
   @Get(':id/events')
   async events(
-    @Param('id') id: string,
+    @Param(new ZodValidationPipe(runParamsSchema, 'params')) { id }: RunParams,
     @Query(new ZodValidationPipe(runEventsQuerySchema, 'query')) query: RunEventsQuery,
   ): Promise<{ items: RunEvent[] }> {
     const run = await this.runs.get(this.tenantId(), id);
-    return { items: await this.eventLog.readAfter(run.tenantId, run.id, query.after, query.limit) };
+    const { after, limit } = query;
+    const items = await this.eventLog.readAfter(run.tenantId, run.id, after, limit);
+    return { items };
   }
 
   private tenantId() {

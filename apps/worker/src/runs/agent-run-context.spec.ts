@@ -30,7 +30,7 @@ describe('agentRunContext', () => {
   const sut = () =>
     agentRunContext(
       { tenantId, runId, agent: 'echo', attempt: 1, signal: new AbortController().signal },
-      { events, logger, context },
+      { events, logger, context, maxEventBytes: 65_536 },
     );
 
   it("should append an event when the ambient context is the run's own", async () => {

@@ -6,7 +6,6 @@ import { EventLog } from '@bulkhead/store';
 import { PlatformUnavailableError } from './worker-stopping';
 
 const AGENT_EVENT_TYPE = /^agent\.[a-z0-9][a-z0-9._-]{0,62}$/;
-const MAX_EVENT_BYTES = 64 * 1024;
 
 export class AgentEventRejectedError extends DomainError {
   readonly code = 'agent_event_rejected';
@@ -25,6 +24,8 @@ export interface AgentRunServices {
   readonly events: EventLog;
   readonly logger: AppLogger;
   readonly context: TenantContext;
+  /** EVENT_MAX_BYTES: the largest JSON of one event's data. */
+  readonly maxEventBytes: number;
 }
 
 /**
@@ -34,7 +35,7 @@ export interface AgentRunServices {
  */
 export function agentRunContext(parts: AgentRunParts, services: AgentRunServices): AgentContext {
   const { tenantId, runId, agent, attempt, signal } = parts;
-  const { events, logger, context } = services;
+  const { events, logger, context, maxEventBytes } = services;
   return {
     tenantId,
     runId,
@@ -42,7 +43,7 @@ export function agentRunContext(parts: AgentRunParts, services: AgentRunServices
     signal,
     emit: async (type, data) => {
       assertScopeOf(context, tenantId, runId);
-      const payload = checkedEvent(type, data);
+      const payload = checkedEvent(type, data, maxEventBytes);
       const id = await events.append(tenantId, runId, type, payload).catch((error: unknown) => {
         throw new PlatformUnavailableError(error);
       });
@@ -63,15 +64,33 @@ function assertScopeOf(context: TenantContext, tenantId: TenantId, runId: RunId)
   }
 }
 
-function checkedEvent(type: string, data: unknown): unknown {
+function checkedEvent(type: string, data: unknown, maxBytes: number): unknown {
   if (!AGENT_EVENT_TYPE.test(type)) {
     throw new AgentEventRejectedError(`Event type "${type}" must match ${AGENT_EVENT_TYPE}.`);
   }
-  const json = JSON.stringify(data ?? null);
-  if (Buffer.byteLength(json) > MAX_EVENT_BYTES) {
-    throw new AgentEventRejectedError(`Event ${type} is over ${MAX_EVENT_BYTES} bytes of JSON.`);
+  const json = encodable(type, data ?? null);
+  if (Buffer.byteLength(json) > maxBytes) {
+    throw new AgentEventRejectedError(
+      `Event ${type} is over ${maxBytes} bytes of JSON (EVENT_MAX_BYTES); emit less, or several events.`,
+    );
   }
   return data ?? null;
+}
+
+function encodable(type: string, data: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(data);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new AgentEventRejectedError(`Event ${type} cannot be encoded as JSON (${reason}).`);
+  }
+  if (json === undefined) {
+    throw new AgentEventRejectedError(
+      `Event ${type} cannot be encoded as JSON (a function or symbol).`,
+    );
+  }
+  return json;
 }
 
 function agentLogger(logger: AppLogger, agent: string): AgentLogger {

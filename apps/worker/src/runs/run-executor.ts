@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AgentCatalogue, AgentDefinition } from '@bulkhead/agents';
+import { APP_CONFIG, AppConfig } from '@bulkhead/config';
 import { RunId, TenantContext, TenantId } from '@bulkhead/context';
 import { AppLogger } from '@bulkhead/logging';
 import { RunJob } from '@bulkhead/queue';
@@ -7,6 +8,8 @@ import { ExecutionRegistry } from '@bulkhead/registry';
 import { EventLog, Outcome, Run, RunStore } from '@bulkhead/store';
 import { Job } from 'bullmq';
 import { agentRunContext } from './agent-run-context';
+import { RUN_TIMED_OUT, attemptLimitMs, timedOut } from './attempt-deadline';
+import { encodeOutput } from './attempt-output';
 import { retryPlanOf } from './retry-plan';
 import { RunParking, TenantAtCapacityError } from './run-parking';
 import { untilAborted } from './until-aborted';
@@ -30,6 +33,7 @@ export class RunExecutor {
     private readonly logger: AppLogger,
     private readonly context: TenantContext,
     private readonly parking: RunParking,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async execute(
@@ -53,10 +57,16 @@ export class RunExecutor {
       });
       return;
     }
-    const abort = this.abortOnStop(registry, tenantId, stop);
+    const limitMs = attemptLimitMs(prepared.agent.timeoutMs, this.config.RUN_MAX_DURATION_MS);
+    const abort = this.attemptSignal(registry, tenantId, stop, limitMs);
     const ctx = agentRunContext(
       { tenantId, runId, agent: run.agent, attempt: started.attempt, signal: abort.signal },
-      { events: this.events, logger: this.logger, context: this.context },
+      {
+        events: this.events,
+        logger: this.logger,
+        context: this.context,
+        maxEventBytes: this.config.EVENT_MAX_BYTES,
+      },
     );
     this.logger.info('run.started', { agent: run.agent, attempt: started.attempt });
     let output: unknown;
@@ -64,18 +74,47 @@ export class RunExecutor {
       output = await untilAborted(prepared.agent.run(ctx, prepared.input), abort.signal);
     } catch (error) {
       if (error instanceof PlatformUnavailableError) throw error;
-      if (abort.signal.reason === WORKER_STOPPING)
-        await this.handBack(tenantId, runId, started.attempt);
-      else await this.onAttemptFailed(job, tenantId, runId, started.attempt, error);
+      await this.onAttemptEnded(
+        job,
+        { tenantId, runId, attempt: started.attempt },
+        abort,
+        error,
+        limitMs,
+      );
       return;
     }
     // Outside the agent's try: a storage error here is not the agent's failure; the processor
-    // delivers the job again.
-    const result = await this.finish(tenantId, runId, {
-      status: 'succeeded',
-      output: output ?? null,
-    });
+    // delivers the job again. What JSON cannot encode fails the run here, once.
+    const encoded = encodeOutput(output, this.config.RUN_OUTPUT_MAX_BYTES);
+    const outcome: Outcome = encoded.ok
+      ? { status: 'succeeded', outputJson: encoded.json }
+      : { status: 'failed', error: encoded.error };
+    const result = await this.finish(tenantId, runId, outcome);
     this.logger.info('run.finished', { status: result });
+  }
+
+  /** The agent threw or its signal fired: hand the run back, end it timed out, or retry or fail it. */
+  private async onAttemptEnded(
+    job: Job<RunJob>,
+    attempt: { tenantId: TenantId; runId: RunId; attempt: number },
+    abort: AbortController,
+    error: unknown,
+    limitMs: number,
+  ): Promise<void> {
+    const { tenantId, runId } = attempt;
+    if (abort.signal.reason === WORKER_STOPPING) {
+      await this.handBack(tenantId, runId, attempt.attempt);
+      return;
+    }
+    if (abort.signal.reason === RUN_TIMED_OUT) {
+      const result = await this.finish(tenantId, runId, {
+        status: 'failed',
+        error: timedOut(limitMs),
+      });
+      this.logger.warn('run.timed_out', { limitMs, status: result });
+      return;
+    }
+    await this.onAttemptFailed(job, tenantId, runId, attempt.attempt, error);
   }
 
   /** Every way out of `running` may free a slot of the tenant: its parked runs are woken into it. */
@@ -92,13 +131,19 @@ export class RunExecutor {
     }
   }
 
-  /** One controller per attempt, owned by the job's registry: aborted on cancel and when the scope ends. */
-  private abortOnStop(
+  /**
+   * One controller per attempt, owned by the job's registry: aborted on cancel, when the worker stops,
+   * when the attempt reaches its run's maximum duration, and when the scope ends.
+   */
+  private attemptSignal(
     registry: ExecutionRegistry,
     tenantId: TenantId,
     stop: AbortSignal | undefined,
+    limitMs: number,
   ): AbortController {
     const abort = registry.abortController(tenantId);
+    const deadline = setTimeout(() => abort.abort(RUN_TIMED_OUT), limitMs);
+    registry.track(tenantId, () => clearTimeout(deadline));
     if (!stop) return abort;
     // A cancel or stop may already have fired while the run was being started.
     if (stop.aborted) {
