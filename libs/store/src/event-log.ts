@@ -1,10 +1,34 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RunId, TenantId } from '@bulkhead/context';
 import type { Redis } from 'ioredis';
+import { StreamEntry } from './event-batch-script';
 import { REDIS } from './redis-client';
 import { RedisKeys } from './redis-keys';
 import { RunEvent } from './run';
 import { RunStore } from './run-store';
+
+/** What one page of events may hold, about: a client reads on after its last id. */
+export const EVENT_PAGE_MAX_BYTES = 1_048_576;
+
+/** What JSON adds to an event's stored fields when it is sent: braces, keys, quotes and the run id. */
+const ENVELOPE_BYTES = 64;
+
+export interface SizedEvent {
+  readonly event: RunEvent;
+  /** About what the event weighs once encoded for a socket. */
+  readonly bytes: number;
+}
+
+export interface EventBatch {
+  readonly events: readonly SizedEvent[];
+  /** Whether a bound cut the batch short, so more events may be stored after its last one. */
+  readonly more: boolean;
+}
+
+export interface BatchBounds {
+  readonly maxEvents: number;
+  readonly maxBytes: number;
+}
 
 /**
  * Each run's events: a Redis stream per run, trimmed to EVENTS_MAX_PER_RUN and expiring with its run.
@@ -31,27 +55,68 @@ export class EventLog {
     return id > 0 ? id : undefined;
   }
 
-  /** Stored events with id greater than `after`, oldest first, at most `limit`. */
+  /**
+   * Stored events with id greater than `after`, oldest first: at most `limit`, and no more once they
+   * add up to about EVENT_PAGE_MAX_BYTES (always at least one). A short page is not the end: read
+   * again after its last id until a page is empty.
+   */
   async readAfter(
     tenantId: TenantId,
     runId: RunId,
     after: number,
     limit: number,
   ): Promise<RunEvent[]> {
+    const bounds = { maxEvents: limit, maxBytes: EVENT_PAGE_MAX_BYTES };
+    const batch = await this.readBatch(tenantId, runId, after, bounds);
+    return batch.events.map(({ event }) => event);
+  }
+
+  /**
+   * Events after `after` within `bounds`, each with its size, in one round trip (the stream is read
+   * in chunks by a script, so a batch of large events never sits in memory whole): for delivery that
+   * must not hold more for one socket than its budget. Throws what Redis throws.
+   */
+  async readBatch(
+    tenantId: TenantId,
+    runId: RunId,
+    after: number,
+    bounds: BatchBounds,
+  ): Promise<EventBatch> {
     const key = this.keys.runEvents(tenantId, runId);
-    const entries = await this.redis.xrange(key, `(${after}-0`, '+', 'COUNT', limit);
-    return entries.map(([streamId, fields]) => toEvent(runId, streamId, fields));
+    const [more, entries] = await this.redis.bulkheadReadEventBatch(
+      key,
+      after,
+      bounds.maxEvents,
+      bounds.maxBytes,
+    );
+    return { more: more === 1, events: entries.map((entry) => sizedEvent(runId, entry)) };
   }
 }
 
-function toEvent(runId: RunId, streamId: string, fields: string[]): RunEvent {
+function sizedEvent(runId: RunId, [streamId, fields]: StreamEntry): SizedEvent {
   const record = new Map<string, string>();
-  for (let i = 0; i + 1 < fields.length; i += 2) record.set(fields[i] ?? '', fields[i + 1] ?? '');
-  return {
+  let bytes = ENVELOPE_BYTES + runId.length;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const name = fields[i] ?? '';
+    const value = fields[i + 1] ?? '';
+    record.set(name, value);
+    bytes += name.length + value.length;
+  }
+  const event: RunEvent = {
     id: Number(streamId.split('-')[0]),
     runId,
     type: record.get('type') ?? '',
-    data: JSON.parse(record.get('data') ?? 'null'),
+    data: parseData(record.get('data')),
     ts: record.get('ts') ?? '',
   };
+  return { event, bytes };
+}
+
+/** Event data is written as JSON by the run scripts; anything else (a hand-edited stream) is null. */
+function parseData(data: string | undefined): unknown {
+  try {
+    return JSON.parse(data ?? 'null') as unknown;
+  } catch {
+    return null;
+  }
 }

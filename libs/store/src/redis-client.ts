@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
+import { defineEventBatchScript } from './event-batch-script';
 import { defineRunScripts } from './run-scripts';
+import { defineSocketSeatScripts } from './socket-seat-scripts';
 import { RedisConnections } from './redis-connections';
 
 /** The injection token of the process's shared command connection (with Bulkhead's scripts defined). */
@@ -8,5 +10,7 @@ export const REDIS = Symbol('Redis');
 export function commandConnection(connections: RedisConnections): Redis {
   const redis = connections.open('commands');
   defineRunScripts(redis);
+  defineEventBatchScript(redis);
+  defineSocketSeatScripts(redis);
   return redis;
 }

@@ -77,6 +77,26 @@ export class RedisKeys {
     return `${this.of(tenantId)}:idempotency:${keyHash}`;
   }
 
+  /** The tenant's terminal runs scored by when they finished (ms): what the retention sweep expires. */
+  finishedRuns(tenantId: TenantId): string {
+    return `${this.of(tenantId)}:runs-finished`;
+  }
+
+  /** The tenant's live sockets (socket ids scored by their last heartbeat, ms), over every API. */
+  tenantSockets(tenantId: TenantId): string {
+    return `${this.of(tenantId)}:sockets`;
+  }
+
+  /** The live sockets of one API key, as tenantSockets. */
+  keySockets(tenantId: TenantId, keyId: string): string {
+    return `${this.of(tenantId)}:sockets:key:${keyId}`;
+  }
+
+  /** Live worker processes: a hash of worker id → registration JSON, renewed by each heartbeat. */
+  get workers(): string {
+    return `${this.prefix}:workers`;
+  }
+
   /** Pub/sub: a run's stream grew. Messages carry the tenant; subscribers check it. */
   get runEventsChannel(): string {
     return `${this.prefix}:channel:run-events`;

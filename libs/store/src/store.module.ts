@@ -6,7 +6,9 @@ import { RedisConnections } from './redis-connections';
 import { RedisKeys } from './redis-keys';
 import { RunStore } from './run-store';
 import { TenantDirectory } from './tenant-directory';
+import { SocketSeats } from './socket-seats';
 import { TenantLimits } from './tenant-limits';
+import { WorkerFleet } from './worker-fleet';
 
 @Global()
 @Module({
@@ -19,6 +21,8 @@ import { TenantLimits } from './tenant-limits';
     ApiKeys,
     TenantDirectory,
     TenantLimits,
+    WorkerFleet,
+    SocketSeats,
   ],
   exports: [
     RedisConnections,
@@ -29,6 +33,8 @@ import { TenantLimits } from './tenant-limits';
     ApiKeys,
     TenantDirectory,
     TenantLimits,
+    WorkerFleet,
+    SocketSeats,
   ],
 })
 export class StoreModule {}

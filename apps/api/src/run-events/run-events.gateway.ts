@@ -11,21 +11,18 @@ import {
 } from '@nestjs/websockets';
 import { APP_CONFIG, AppConfig } from '@bulkhead/config';
 import { TenantContext, TenantId } from '@bulkhead/context';
-import {
-  NotSubscribedError,
-  SubscriptionLimitError,
-  parseOrThrow,
-  describeError,
-} from '@bulkhead/errors';
+import { describeError } from '@bulkhead/errors';
 import { AppLogger } from '@bulkhead/logging';
 import { ExecutionScopes } from '@bulkhead/registry';
-import { ApiKeys, EventLog, RunEvent, RunStore } from '@bulkhead/store';
+import { ApiKeys, SocketSeats } from '@bulkhead/store';
 import { EVENTS_NAMESPACE } from './events-namespace';
 import { Appended, RunEventFeed } from './run-event-feed';
-import { RunSubscription } from './run-subscription';
 import { socketAuth } from './socket-auth';
+import { SocketFlows } from './socket-flows';
+import { seatSocket } from './socket-seating';
 import { Ack, EventsNamespace, EventsSocket, keyRoom, runRoom } from './socket-types';
-import { subscribeSchema, unsubscribeSchema } from './subscription.schemas';
+import { SocketSubscriptions } from './socket-subscriptions';
+import { SubscribeAllowance } from './subscribe-allowance';
 import { ackOf } from './socket-ack';
 
 type AckFn = ((answer: Ack) => void) | undefined;
@@ -33,7 +30,9 @@ type AckFn = ((answer: Ack) => void) | undefined;
 /**
  * The socket door. Each connection gets its own ExecutionRegistry (resolved with a fresh context id),
  * every handler runs inside the connection's tenant context, and a subscription joins a tenant-named
- * room only after the run was found under the socket's own tenant.
+ * room only after the run was found under the socket's own tenant. A connection holds a seat under
+ * its key's and tenant's socket caps, a subscribe allowance and a bounded send buffer (SocketFlow),
+ * all in its own socket.data.
  */
 @WebSocketGateway({ namespace: EVENTS_NAMESPACE })
 export class RunEventsGateway
@@ -50,8 +49,9 @@ export class RunEventsGateway
     private readonly scopes: ExecutionScopes,
     private readonly context: TenantContext,
     private readonly apiKeys: ApiKeys,
-    private readonly runs: RunStore,
-    private readonly events: EventLog,
+    private readonly subscriptions: SocketSubscriptions,
+    private readonly seats: SocketSeats,
+    private readonly flows: SocketFlows,
     private readonly feed: RunEventFeed,
     private readonly logger: AppLogger,
   ) {}
@@ -59,17 +59,23 @@ export class RunEventsGateway
   afterInit(namespace: EventsNamespace): void {
     this.namespace = namespace;
     namespace.use(socketAuth(this.apiKeys));
-    this.feed.listen((appended) => this.deliver(appended));
+    namespace.use(seatSocket(this.seats));
+    this.feed.listen({
+      appended: (appended) => this.deliver(appended),
+      resumed: () => this.wakeUnfinished(),
+    });
   }
 
   /**
-   * The registry promise is stored before any await, so a message that arrives while it resolves waits
-   * for it. The key is checked again after joining its room: a revocation broadcast between the
+   * The connection's state (its send flow, subscribe allowance and registry promise) is stored before
+   * any await, so a message that arrives while the registry resolves finds it and waits for it. The key is checked again after joining its room: a revocation broadcast between the
    * handshake and the join would otherwise miss this socket. A connection that cannot open its scope
    * is dropped, never left half-open.
    */
   async handleConnection(socket: EventsSocket): Promise<void> {
     const { tenantId, keyId } = socket.data;
+    socket.data.flow = this.flows.open(socket);
+    socket.data.subscribes = new SubscribeAllowance(this.config.SOCKET_SUBSCRIBES_PER_MINUTE);
     socket.data.registry = this.scopes.open(tenantId);
     try {
       await socket.data.registry;
@@ -81,9 +87,20 @@ export class RunEventsGateway
     }
   }
 
+  /** Ends the connection's scope and gives its seat back; never rejects (Nest does not await it). */
   async handleDisconnect(socket: EventsSocket): Promise<void> {
-    const registry = await socket.data.registry.catch(() => undefined);
-    await registry?.dispose();
+    const { tenantId, keyId } = socket.data;
+    socket.data.flow.close();
+    try {
+      const registry = await socket.data.registry.catch(() => undefined);
+      await registry?.dispose();
+    } catch (error) {
+      this.logger.error('socket.dispose_failed', { tenantId, error: describeError(error) });
+    }
+    // A seat left behind by a failed release drops out once it is not renewed (SEAT_STALE_MS).
+    await this.seats.release(tenantId, keyId, socket.id).catch((error: unknown) => {
+      this.logger.warn('socket.seat_release_failed', { tenantId, error: describeError(error) });
+    });
   }
 
   @SubscribeMessage('subscribe')
@@ -93,7 +110,7 @@ export class RunEventsGateway
     @AckParam() ack: AckFn,
   ): Promise<void> {
     const started = await ackOf(ack, this.logger, () =>
-      this.inScope(socket, () => this.follow(socket, body)),
+      this.inScope(socket, () => this.subscriptions.subscribe(socket, body)),
     );
     started?.wake();
   }
@@ -104,48 +121,9 @@ export class RunEventsGateway
     @MessageBody() body: unknown,
     @AckParam() ack: AckFn,
   ): Promise<void> {
-    await ackOf(ack, this.logger, () => this.inScope(socket, () => this.unfollow(socket, body)));
-  }
-
-  /**
-   * Subscribing to a run this socket already follows changes nothing, so no event is ever sent twice
-   * on one socket. No await separates that check from storing the subscription: concurrent
-   * subscribes to one run leave exactly one subscription.
-   */
-  private async follow(socket: EventsSocket, body: unknown): Promise<RunSubscription | undefined> {
-    const { runId, after } = parseOrThrow(subscribeSchema, body);
-    const { tenantId, subscriptions } = socket.data;
-    const run = await this.runs.get(tenantId, runId);
-    const registry = await socket.data.registry;
-    if (subscriptions.has(run.id)) return undefined;
-    if (subscriptions.size >= this.config.SOCKET_MAX_SUBSCRIPTIONS) {
-      throw new SubscriptionLimitError(this.config.SOCKET_MAX_SUBSCRIPTIONS);
-    }
-    const deliver = (event: RunEvent) => socket.emit('run.event', event);
-    const subscription = new RunSubscription(
-      deliver,
-      this.events,
-      tenantId,
-      run.id,
-      after ?? 0,
-      this.logger,
+    await ackOf(ack, this.logger, () =>
+      this.inScope(socket, () => this.subscriptions.unsubscribe(socket, body)),
     );
-    const room = runRoom(tenantId, run.id);
-    const release = registry.track(tenantId, async () => {
-      subscription.close();
-      subscriptions.delete(run.id);
-      await socket.leave(room);
-    });
-    subscriptions.set(run.id, { subscription, release });
-    await socket.join(room);
-    return subscription;
-  }
-
-  private async unfollow(socket: EventsSocket, body: unknown): Promise<void> {
-    const { runId } = parseOrThrow(unsubscribeSchema, body);
-    const subscribed = socket.data.subscriptions.get(runId);
-    if (!subscribed) throw new NotSubscribedError(runId);
-    await subscribed.release();
   }
 
   /** A run's stream grew: wake this process's subscriptions to it; each reads what it has not sent. */
@@ -158,6 +136,24 @@ export class RunEventsGateway
       if (socket?.data.tenantId !== appended.tenantId) continue;
       socket.data.subscriptions.get(appended.runId)?.subscription.wake();
     }
+  }
+
+  /**
+   * Wakes this process's subscriptions whose run has not finished, to re-read their streams: after
+   * the feed's connection came back, and on the backstop interval, since a notification can be lost.
+   * One whose terminal event was sent has nothing left to read and is left alone.
+   */
+  wakeUnfinished(): void {
+    for (const socket of this.localSockets()) {
+      for (const { subscription } of socket.data.subscriptions.values()) {
+        if (!subscription.isFinished) subscription.wake();
+      }
+    }
+  }
+
+  /** This process's connected sockets (not the other API processes'). */
+  localSockets(): Iterable<EventsSocket> {
+    return this.namespace?.sockets.values() ?? [];
   }
 
   /**

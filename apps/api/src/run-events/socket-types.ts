@@ -4,6 +4,8 @@ import { ExecutionRegistry, Release } from '@bulkhead/registry';
 import { RunEvent } from '@bulkhead/store';
 import type { Namespace, Socket } from 'socket.io';
 import type { RunSubscription } from './run-subscription';
+import type { SocketFlow } from './socket-flow';
+import type { SubscribeAllowance } from './subscribe-allowance';
 
 export type Ack = { ok: true } | { ok: false; error: Pick<ErrorBody, 'code' | 'message'> };
 
@@ -15,6 +17,13 @@ export interface ClientToServerEvents {
 export interface ServerToClientEvents {
   'run.event': (event: RunEvent) => void;
   'server.shutdown': (notice: { reason: string }) => void;
+  /** Sent just before the server drops the socket for a reason of its own; resume with `after`. */
+  'server.disconnect': (notice: DisconnectNotice) => void;
+}
+
+export interface DisconnectNotice {
+  readonly reason: 'slow_consumer';
+  readonly message: string;
 }
 
 export interface Subscribed {
@@ -29,6 +38,10 @@ export interface SocketData {
   requestId: string;
   registry: Promise<ExecutionRegistry>;
   subscriptions: Map<string, Subscribed>;
+  /** What this process holds for the socket, bounded by SOCKET_BUFFER_MAX_BYTES (set on connection). */
+  flow: SocketFlow;
+  /** The socket's subscribes left this minute (SOCKET_SUBSCRIBES_PER_MINUTE; set on connection). */
+  subscribes: SubscribeAllowance;
 }
 
 export type EventsSocket = Socket<
