@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { hasRedisServer, isRedisAt, startLocalRedis } from '../scripts/local-redis';
 import { BenchRun, ScenarioResult, writeResults } from './support/report';
 import { endToEnd } from './scenarios/end-to-end';
+import { invalidInputIsolation } from './scenarios/invalid-input-isolation';
 import { eventLatency } from './scenarios/event-latency';
 import { memory } from './scenarios/memory';
 import { scaleOut } from './scenarios/scale-out';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     ['event latency', () => eventLatency(run)],
     ['memory', () => memory(run)],
     ['scale-out', () => scaleOut(run)],
+    ['invalid input isolation', () => invalidInputIsolation(run)],
   ];
   const results: ScenarioResult[] = [];
   const started = Date.now();

@@ -16,7 +16,12 @@ export interface RunEvent {
 
 const TERMINAL = new Set(['run.succeeded', 'run.failed', 'run.cancelled']);
 /** Limits out of the way: the benchmark measures throughput, not the limits. */
-const UNLIMITED = { maxConcurrentRuns: 10_000, maxQueuedRuns: 100_000, runsPerMinute: 1_000_000 };
+const UNLIMITED = {
+  maxConcurrentRuns: 10_000,
+  maxQueuedRuns: 100_000,
+  runsPerMinute: 1_000_000,
+  maxStoredRuns: 100_000,
+};
 
 async function call(url: string, method: string, token: string, body?: unknown): Promise<unknown> {
   const response = await fetch(url, {

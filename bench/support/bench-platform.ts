@@ -29,6 +29,10 @@ export class BenchPlatform {
       BULKHEAD_ADMIN_TOKEN: ADMIN_TOKEN,
       LOG_LEVEL: 'info',
       BULKHEAD_DIAGNOSTICS_IPC: 'true',
+      // The scenarios measure throughput with one tenant or a few: each may use the whole fleet.
+      TENANT_MAX_FLEET_SHARE: '1',
+      // One watcher socket follows every run a scenario submits, thousands a minute.
+      SOCKET_SUBSCRIBES_PER_MINUTE: '1000000',
       ...shape.env,
     };
     const platform = new BenchPlatform([], [], env);
