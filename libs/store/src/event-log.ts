@@ -50,9 +50,7 @@ export class EventLog {
     type: string,
     data: unknown,
   ): Promise<number | undefined> {
-    const args = [...this.runs.scriptArgs(tenantId, runId), type, JSON.stringify(data ?? null)];
-    const id = await this.redis.bulkheadAppendEvent(...args);
-    return id > 0 ? id : undefined;
+    return this.runs.appendEvent(tenantId, runId, type, JSON.stringify(data ?? null));
   }
 
   /**

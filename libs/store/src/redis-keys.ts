@@ -102,6 +102,11 @@ export class RedisKeys {
     return `${this.prefix}:channel:run-events`;
   }
 
+  /** Pub/sub: a worker joined or left the fleet; every process recounts the live slots at once. */
+  get fleetChannel(): string {
+    return `${this.prefix}:channel:fleet`;
+  }
+
   /** Pub/sub: a running run was asked to stop. */
   get cancelChannel(): string {
     return `${this.prefix}:channel:cancel`;

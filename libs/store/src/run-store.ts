@@ -23,6 +23,24 @@ import {
 } from './run';
 import { isRunId } from './run-id';
 import { parseRun, parseSummaryFields } from './run-record';
+import {
+  CancelOutcome,
+  ParkOutcome,
+  RunKeys,
+  RunScript,
+  RunScriptContext,
+  Transition as ScriptTransition,
+  appendEvent,
+  callScript,
+  cancelRun,
+  finishRun,
+  parkRun,
+  releaseClaim,
+  requeueRun,
+  startRun,
+  submitRun,
+  wakeParked,
+} from './run-scripts';
 import { WorkerFleet } from './worker-fleet';
 
 export interface NewRun {
@@ -42,7 +60,7 @@ export interface Submitted {
   readonly run: Run;
   /** True when an earlier request with the same idempotency key created the run. */
   readonly replayed: boolean;
-  /** The run's queue priority: its tenant's backlog (see run-scripts.ts); 0 for a replay. */
+  /** The run's queue priority: its tenant's backlog (run-scripts/lua/priority.lua.ts); 0 for a replay. */
   readonly priority: number;
 }
 
@@ -58,7 +76,13 @@ export interface ListQuery {
 }
 
 export type StartOutcome =
-  | { readonly kind: 'started'; readonly attempt: number }
+  | {
+      readonly kind: 'started';
+      readonly attempt: number;
+      /** The run's agent and input, read in the same step, so the worker needs no other read. */
+      readonly agent: string;
+      readonly input: unknown;
+    }
   | { readonly kind: 'at_capacity' }
   | { readonly kind: 'cancelled' }
   | { readonly kind: 'finished'; readonly status: RunStatus }
@@ -73,11 +97,7 @@ export interface Transition {
   readonly woken: RunId[];
 }
 
-/** 'parked' until a slot frees; 'free' when one freed meanwhile; 'gone' when no longer queued. */
-export type ParkOutcome = 'parked' | 'free' | 'gone';
-
-/** 'cancelling': the run is running and its worker has been told; 'cancelled': it never started. */
-export type CancelOutcome = 'cancelled' | 'cancelling' | 'finished' | 'missing';
+export { ParkOutcome, CancelOutcome };
 
 /** A succeeded run's output arrives encoded: the attempt that produced it checked it is JSON. */
 export type Outcome =
@@ -86,7 +106,7 @@ export type Outcome =
 
 /**
  * Run records of every tenant. Each method takes the tenant first and touches only that tenant's keys;
- * status changes are atomic scripts (run-scripts.ts) that also append the lifecycle event.
+ * status changes are atomic scripts (run-scripts/) that also append the lifecycle event.
  */
 @Injectable()
 export class RunStore {
@@ -109,44 +129,57 @@ export class RunStore {
     idempotency?: IdempotencyClaim,
   ): Promise<Submitted> {
     const claimKey = this.keys.idempotency(tenantId, digest(idempotency?.key ?? ''));
-    const [outcome, detail, firstHash] = await this.runSubmitScript(
-      tenantId,
-      run,
+    const outcome = await this.call(submitRun, tenantId, run.id, {
       claimKey,
-      idempotency,
-    );
-    if (outcome === 'storage_quota') throw new StorageQuotaError(Number(detail));
-    if (outcome === 'queue_full') throw new QueueFullError(Number(detail));
-    if (outcome === 'rate_limited') throw new SubmissionRateLimitedError(Number(detail));
-    if (outcome !== 'duplicate') {
-      return { run: await this.get(tenantId, run.id), replayed: false, priority: Number(detail) };
+      rateKey: this.keys.submissionRate(tenantId),
+      peakKey: this.keys.backlogPeak(tenantId),
+      agent: run.agent,
+      inputJson: JSON.stringify(run.input),
+      metadataJson: run.metadata ? JSON.stringify(run.metadata) : '',
+      requestHash: idempotency?.requestHash ?? '',
+    });
+    switch (outcome.kind) {
+      case 'queued':
+        return {
+          run: this.recordOf(outcome.record, run.id),
+          replayed: false,
+          priority: outcome.priority,
+        };
+      case 'storage_quota':
+        throw new StorageQuotaError(outcome.limit);
+      case 'queue_full':
+        throw new QueueFullError(outcome.limit);
+      case 'rate_limited':
+        throw new SubmissionRateLimitedError(outcome.retryInMs);
+      case 'exists':
+        throw new Error(`Run id ${run.id} was taken: run ids must be new.`);
+      case 'duplicate':
+        return this.replay(tenantId, run, idempotency, claimKey, outcome);
     }
-    if (firstHash !== idempotency?.requestHash) throw new IdempotencyKeyReusedError();
-    const first = await this.find(tenantId, String(detail));
+  }
+
+  /** A repeat of an idempotent submission: its first run, or afresh if that run has expired. */
+  private async replay(
+    tenantId: TenantId,
+    run: NewRun,
+    idempotency: IdempotencyClaim | undefined,
+    claimKey: string,
+    claim: { readonly runId: string; readonly requestHash: string },
+  ): Promise<Submitted> {
+    if (claim.requestHash !== idempotency?.requestHash) throw new IdempotencyKeyReusedError();
+    const first = await this.find(tenantId, claim.runId);
     if (first) return { run: first, replayed: true, priority: 0 };
-    await this.redis.bulkheadReleaseClaim(claimKey, `${String(detail)} ${String(firstHash)}`);
+    await this.call(releaseClaim, tenantId, run.id, {
+      claimKey,
+      held: `${claim.runId} ${claim.requestHash}`,
+    });
     return this.submit(tenantId, run, idempotency);
   }
 
-  private runSubmitScript(
-    tenantId: TenantId,
-    run: NewRun,
-    claimKey: string,
-    idempotency: IdempotencyClaim | undefined,
-  ): Promise<string[]> {
-    const submitKeys = [
-      claimKey,
-      this.keys.submissionRate(tenantId),
-      this.keys.backlogPeak(tenantId),
-    ];
-    const metadata = run.metadata ? JSON.stringify(run.metadata) : '';
-    const args = [run.agent, JSON.stringify(run.input), metadata, idempotency?.requestHash ?? ''];
-    return this.redis.bulkheadSubmitRun(
-      ...this.scriptKeys(tenantId, run.id),
-      ...submitKeys,
-      ...this.scriptArgv(tenantId, run.id),
-      ...args,
-    );
+  private recordOf(record: Record<string, string>, runId: RunId): Run {
+    const parsed = parseRun(record);
+    if (!parsed) throw new Error(`Run ${runId} was recorded without its fields.`);
+    return parsed;
   }
 
   async find(tenantId: TenantId, runId: string): Promise<Run | undefined> {
@@ -187,11 +220,17 @@ export class RunStore {
   }
 
   async start(tenantId: TenantId, runId: RunId): Promise<StartOutcome> {
-    const [kind, detail] = await this.redis.bulkheadStartRun(...this.scriptArgs(tenantId, runId));
-    if (kind === 'started') return { kind, attempt: Number(detail) };
-    if (kind === 'finished') return { kind, status: String(detail) as RunStatus };
-    if (kind === 'at_capacity') return { kind };
-    return kind === 'cancelled' ? { kind } : { kind: 'missing' };
+    const outcome = await this.call(startRun, tenantId, runId, undefined);
+    switch (outcome.kind) {
+      case 'started':
+        return { ...outcome, input: parseJsonOrNull(outcome.inputJson) };
+      case 'finished':
+        return { kind: 'finished', status: asStatus(outcome.status) };
+      case 'at_capacity':
+      case 'cancelled':
+      case 'missing':
+        return { kind: outcome.kind };
+    }
   }
 
   /** Puts a running run back in the queue after a failed attempt; 'queued', or what it was instead. */
@@ -206,71 +245,103 @@ export class RunStore {
 
   /** Records an attempt's outcome; a run whose cancel was accepted ends cancelled whatever happened. */
   async finish(tenantId: TenantId, runId: RunId, outcome: Outcome): Promise<Transition> {
-    const [field, json] =
+    const [field, valueJson] =
       outcome.status === 'succeeded'
-        ? ['output', outcome.outputJson]
-        : ['error', JSON.stringify(outcome.error)];
-    const args = [outcome.status, field, json, `{"${field}":${json}}`];
-    const reply = await this.redis.bulkheadFinishRun(...this.scriptArgs(tenantId, runId), ...args);
-    return transitionOf(reply);
+        ? (['output', outcome.outputJson] as const)
+        : (['error', JSON.stringify(outcome.error)] as const);
+    const eventJson = `{"${field}":${valueJson}}`;
+    const args = { status: outcome.status, field, valueJson, eventJson };
+    return woke(await this.call(finishRun, tenantId, runId, args));
   }
 
   /** After its job was delayed, parks a run that found its tenant at maxConcurrentRuns. */
-  async park(tenantId: TenantId, runId: RunId): Promise<ParkOutcome> {
-    const [outcome] = await this.redis.bulkheadParkRun(...this.scriptArgs(tenantId, runId));
-    return outcome as ParkOutcome;
+  park(tenantId: TenantId, runId: RunId): Promise<ParkOutcome> {
+    return this.call(parkRun, tenantId, runId, undefined);
   }
 
-  async requestCancel(tenantId: TenantId, runId: RunId): Promise<CancelOutcome> {
-    const args = [...this.scriptArgs(tenantId, runId), this.keys.cancelChannel];
-    const [result] = await this.redis.bulkheadCancelRun(...args);
-    return (result ?? 'missing') as CancelOutcome;
+  requestCancel(tenantId: TenantId, runId: RunId): Promise<CancelOutcome> {
+    return this.call(cancelRun, tenantId, runId, { cancelChannel: this.keys.cancelChannel });
+  }
+
+  /** Appends an agent's event to a running run; its id, or undefined when the run is not running. */
+  appendEvent(
+    tenantId: TenantId,
+    runId: RunId,
+    type: string,
+    dataJson: string,
+  ): Promise<number | undefined> {
+    return this.call(appendEvent, tenantId, runId, { type, dataJson });
+  }
+
+  /** After a change of the tenant's limits: the parked runs that may start now, to promote. */
+  async wakeParked(tenantId: TenantId): Promise<RunId[]> {
+    const woken = await this.call(wakeParked, tenantId, undefined, undefined);
+    return woken as RunId[];
   }
 
   private async backToQueue(
     tenantId: TenantId,
     runId: RunId,
-    event: string,
+    event: 'run.retrying' | 'run.requeued',
     data: JsonObject,
   ): Promise<Transition> {
-    const args = [...this.scriptArgs(tenantId, runId), event, JSON.stringify(data)];
-    return transitionOf(await this.redis.bulkheadRequeueRun(...args));
+    const args = { event, dataJson: JSON.stringify(data) };
+    return woke(await this.call(requeueRun, tenantId, runId, args));
   }
 
-  /** KEYS then the shared ARGV of every run script (see run-scripts.ts). */
-  scriptArgs(tenantId: TenantId, runId: RunId): Array<string | number> {
-    return [...this.scriptKeys(tenantId, runId), ...this.scriptArgv(tenantId, runId)];
+  /** Runs one script with the tenant's keys and the shared context (see run-scripts/). */
+  private call<Args, Result>(
+    script: RunScript<Args, Result>,
+    tenantId: TenantId,
+    runId: RunId | undefined,
+    args: Args,
+  ): Promise<Result> {
+    return callScript(
+      this.redis,
+      script,
+      this.runKeys(tenantId, runId),
+      this.context(tenantId, runId),
+      args,
+    );
   }
 
-  private scriptKeys(tenantId: TenantId, runId: RunId): string[] {
-    const statusIndexes = RUN_STATUSES.map((status) => this.keys.runIndex(tenantId, status));
-    return [
-      this.keys.run(tenantId, runId),
-      this.keys.runEvents(tenantId, runId),
-      this.keys.runIndex(tenantId),
-      ...statusIndexes,
-      this.keys.runOrder(tenantId),
-      this.keys.parkedRuns(tenantId),
-      this.keys.tenantLimits(tenantId),
-      this.keys.wokenRuns(tenantId),
-      this.keys.finishedRuns(tenantId),
-    ];
+  private runKeys(tenantId: TenantId, runId: RunId | undefined): RunKeys {
+    const id = runId ?? ('run_none' as RunId);
+    const k = this.keys;
+    return {
+      run: k.run(tenantId, id),
+      events: k.runEvents(tenantId, id),
+      all: k.runIndex(tenantId),
+      queued: k.runIndex(tenantId, 'queued'),
+      running: k.runIndex(tenantId, 'running'),
+      succeeded: k.runIndex(tenantId, 'succeeded'),
+      failed: k.runIndex(tenantId, 'failed'),
+      cancelled: k.runIndex(tenantId, 'cancelled'),
+      order: k.runOrder(tenantId),
+      parked: k.parkedRuns(tenantId),
+      limits: k.tenantLimits(tenantId),
+      woken: k.wokenRuns(tenantId),
+      finished: k.finishedRuns(tenantId),
+    };
   }
 
-  private scriptArgv(tenantId: TenantId, runId: RunId): Array<string | number> {
-    return [
-      this.config.EVENTS_MAX_PER_RUN,
-      this.keys.runEventsChannel,
+  private context(tenantId: TenantId, runId: RunId | undefined): RunScriptContext {
+    const config = this.config;
+    return {
       tenantId,
-      runId,
-      new Date().toISOString(),
-      this.config.RUN_RETENTION_SECONDS,
-      this.config.TENANT_MAX_CONCURRENT_RUNS,
-      this.config.TENANT_MAX_QUEUED_RUNS,
-      this.config.TENANT_RUNS_PER_MINUTE,
-      this.config.TENANT_MAX_STORED_RUNS,
-      this.fleet.tenantShare,
-    ];
+      runId: runId ?? '',
+      now: new Date().toISOString(),
+      maxEvents: config.EVENTS_MAX_PER_RUN,
+      eventsChannel: this.keys.runEventsChannel,
+      retentionSeconds: config.RUN_RETENTION_SECONDS,
+      defaults: {
+        maxConcurrentRuns: config.TENANT_MAX_CONCURRENT_RUNS,
+        maxQueuedRuns: config.TENANT_MAX_QUEUED_RUNS,
+        runsPerMinute: config.TENANT_RUNS_PER_MINUTE,
+        maxStoredRuns: config.TENANT_MAX_STORED_RUNS,
+      },
+      fleetShare: this.fleet.tenantShare,
+    };
   }
 
   private async readSummaries(tenantId: TenantId, ids: string[]): Promise<RunSummary[]> {
@@ -301,8 +372,20 @@ export class RunStore {
   }
 }
 
-function transitionOf([outcome, woken]: [string, string[]]): Transition {
-  return { outcome: outcome ?? 'missing', woken: (woken ?? []) as RunId[] };
+function woke(transition: ScriptTransition): Transition {
+  return { outcome: transition.outcome, woken: transition.woken as RunId[] };
+}
+
+function asStatus(value: string): RunStatus {
+  return RUN_STATUSES.find((status) => status === value) ?? 'failed';
+}
+
+function parseJsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
 }
 
 /** [member, score, member, score …] as Redis returns WITHSCORES, paired. */

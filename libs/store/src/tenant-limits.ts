@@ -4,7 +4,7 @@ import { RunId, TenantId } from '@bulkhead/context';
 import type { Redis } from 'ioredis';
 import { REDIS } from './redis-client';
 import { RedisKeys } from './redis-keys';
-import { WorkerFleet } from './worker-fleet';
+import { RunStore } from './run-store';
 
 export interface TenantLimitValues {
   readonly maxConcurrentRuns: number;
@@ -41,7 +41,7 @@ export class TenantLimits {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly fleet: WorkerFleet,
+    private readonly runs: RunStore,
   ) {}
 
   /** The limits in force: the tenant's own where set, the configured defaults elsewhere. */
@@ -64,16 +64,7 @@ export class TenantLimits {
    */
   async update(tenantId: TenantId, patch: TenantLimitsPatch): Promise<RunId[]> {
     await this.set(tenantId, patch);
-    const key = this.keys.tenantLimits(tenantId);
-    const woken = await this.redis.bulkheadWakeParked(
-      this.keys.runIndex(tenantId, 'running'),
-      this.keys.parkedRuns(tenantId),
-      this.keys.wokenRuns(tenantId),
-      key,
-      this.config.TENANT_MAX_CONCURRENT_RUNS,
-      this.fleet.tenantShare,
-    );
-    return woken as RunId[];
+    return this.runs.wakeParked(tenantId);
   }
 
   /** Writes a change in one transaction; nothing is written for an empty one. */

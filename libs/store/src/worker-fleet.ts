@@ -3,6 +3,7 @@ import { APP_CONFIG, AppConfig } from '@bulkhead/config';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { REDIS } from './redis-client';
+import { RedisConnections } from './redis-connections';
 import { RedisKeys } from './redis-keys';
 
 const registrationSchema = z.object({ slots: z.number().int().min(0), seenAt: z.number() });
@@ -24,18 +25,24 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
   private ownSlots = 0;
   private liveSlots = 0;
   private timer: NodeJS.Timeout | undefined;
+  private changes: Redis | undefined;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly connections: RedisConnections,
   ) {}
 
-  /** A worker process registers its slots before it takes runs, and renews them while it runs. */
+  /**
+   * A worker process registers its slots before it takes runs, and renews them while it runs. Every
+   * process hears that it joined and recounts at once, so no tenant's share lags a heartbeat behind.
+   */
   async join(workerId: string, slots: number): Promise<void> {
     this.ownId = workerId;
     this.ownSlots = slots;
     await this.beat();
+    await this.redis.publish(this.keys.fleetChannel, workerId);
   }
 
   /** Slots of every live worker, as of the last heartbeat; 0 while none is registered. */
@@ -53,6 +60,9 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    this.changes = this.connections.open('subscriber');
+    this.changes.on('message', () => void this.beat().catch(() => undefined));
+    await this.changes.subscribe(this.keys.fleetChannel);
     await this.beat().catch(() => undefined);
     this.timer = setInterval(() => void this.beat().catch(() => undefined), this.heartbeatMs);
     this.timer.unref();
@@ -60,7 +70,10 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    if (this.ownId) await this.redis.hdel(this.keys.workers, this.ownId).catch(() => undefined);
+    await this.changes?.unsubscribe().catch(() => undefined);
+    if (!this.ownId) return;
+    await this.redis.hdel(this.keys.workers, this.ownId).catch(() => undefined);
+    await this.redis.publish(this.keys.fleetChannel, this.ownId).catch(() => undefined);
   }
 
   private get heartbeatMs(): number {

@@ -5,24 +5,23 @@ import { RunId, TenantContext, TenantId } from '@bulkhead/context';
 import { AppLogger } from '@bulkhead/logging';
 import { RunJob } from '@bulkhead/queue';
 import { ExecutionRegistry } from '@bulkhead/registry';
-import { EventLog, Outcome, Run, RunStore } from '@bulkhead/store';
+import { EventLog, Outcome, RunStore } from '@bulkhead/store';
 import { Job } from 'bullmq';
 import { agentRunContext } from './agent-run-context';
 import { RUN_TIMED_OUT, attemptLimitMs, timedOut } from './attempt-deadline';
 import { encodeOutput } from './attempt-output';
 import { retryPlanOf } from './retry-plan';
-import { RunParking, TenantAtCapacityError } from './run-parking';
+import { AttemptOutcome } from './attempt-outcome';
+import { RunParking } from './run-parking';
 import { untilAborted } from './until-aborted';
-import { PlatformUnavailableError, RunHandedBackError, WORKER_STOPPING } from './worker-stopping';
+import { PlatformUnavailableError, WORKER_STOPPING } from './worker-stopping';
 
 const MAX_ERROR_LENGTH = 1_000;
 
-/** Thrown to BullMQ so that it schedules the next attempt; the run already says it is retrying. */
-export class AttemptFailedError extends Error {}
-
 /**
- * Executes one attempt of one run, inside the run's tenant context: start transition, the agent,
- * then exactly one of finish, retry or nothing (when the run was already finished or cancelled).
+ * Executes one attempt of one run, inside the run's tenant context: the start transition, the
+ * agent, then exactly one of finish, retry, hand back or nothing (when the run was already finished
+ * or cancelled). It reports how the attempt ended as a value; the job door acts on it.
  */
 @Injectable()
 export class RunExecutor {
@@ -40,27 +39,23 @@ export class RunExecutor {
     job: Job<RunJob>,
     registry: ExecutionRegistry,
     stop: AbortSignal | undefined,
-  ): Promise<void> {
+  ): Promise<AttemptOutcome> {
     const { tenantId, runId } = job.data.context;
     const started = await this.runs.start(tenantId, runId);
-    if (started.kind === 'at_capacity') throw new TenantAtCapacityError(runId);
+    if (started.kind === 'at_capacity') return { kind: 'at_capacity' };
     if (started.kind !== 'started') {
       this.logger.info('run.skipped', { reason: started.kind });
-      return;
+      return { kind: 'skipped', reason: started.kind };
     }
-    const run = await this.runs.get(tenantId, runId);
-    const prepared = this.prepare(run);
+    const attempt = { tenantId, runId, attempt: started.attempt };
+    const prepared = this.prepare(started.agent, started.input);
     if (prepared instanceof Error) {
-      await this.finish(tenantId, runId, {
-        status: 'failed',
-        error: { message: prepared.message },
-      });
-      return;
+      return this.ended(attempt, { status: 'failed', error: { message: prepared.message } });
     }
     const limitMs = attemptLimitMs(prepared.agent.timeoutMs, this.config.RUN_MAX_DURATION_MS);
     const abort = this.attemptSignal(registry, tenantId, stop, limitMs);
     const ctx = agentRunContext(
-      { tenantId, runId, agent: run.agent, attempt: started.attempt, signal: abort.signal },
+      { tenantId, runId, agent: started.agent, attempt: started.attempt, signal: abort.signal },
       {
         events: this.events,
         logger: this.logger,
@@ -68,64 +63,56 @@ export class RunExecutor {
         maxEventBytes: this.config.EVENT_MAX_BYTES,
       },
     );
-    this.logger.info('run.started', { agent: run.agent, attempt: started.attempt });
+    this.logger.info('run.started', { agent: started.agent, attempt: started.attempt });
     let output: unknown;
     try {
       output = await untilAborted(prepared.agent.run(ctx, prepared.input), abort.signal);
     } catch (error) {
-      if (error instanceof PlatformUnavailableError) throw error;
-      await this.onAttemptEnded(
-        job,
-        { tenantId, runId, attempt: started.attempt },
-        abort,
-        error,
-        limitMs,
-      );
-      return;
+      return this.afterAgentStopped(job, attempt, abort.signal, error, limitMs);
     }
-    // Outside the agent's try: a storage error here is not the agent's failure; the processor
-    // delivers the job again. What JSON cannot encode fails the run here, once.
+    // Outside the agent's try: what JSON cannot encode fails the run here, once.
     const encoded = encodeOutput(output, this.config.RUN_OUTPUT_MAX_BYTES);
-    const outcome: Outcome = encoded.ok
-      ? { status: 'succeeded', outputJson: encoded.json }
-      : { status: 'failed', error: encoded.error };
-    const result = await this.finish(tenantId, runId, outcome);
-    this.logger.info('run.finished', { status: result });
+    return this.ended(
+      attempt,
+      encoded.ok
+        ? { status: 'succeeded', outputJson: encoded.json }
+        : { status: 'failed', error: encoded.error },
+    );
   }
 
   /** The agent threw or its signal fired: hand the run back, end it timed out, or retry or fail it. */
-  private async onAttemptEnded(
+  private async afterAgentStopped(
     job: Job<RunJob>,
-    attempt: { tenantId: TenantId; runId: RunId; attempt: number },
-    abort: AbortController,
+    attempt: Attempt,
+    signal: AbortSignal,
     error: unknown,
     limitMs: number,
-  ): Promise<void> {
-    const { tenantId, runId } = attempt;
-    if (abort.signal.reason === WORKER_STOPPING) {
-      await this.handBack(tenantId, runId, attempt.attempt);
-      return;
+  ): Promise<AttemptOutcome> {
+    if (error instanceof PlatformUnavailableError) return { kind: 'platform_unavailable', error };
+    if (signal.reason === WORKER_STOPPING) return this.handBack(attempt);
+    if (signal.reason === RUN_TIMED_OUT) {
+      this.logger.warn('run.timed_out', { limitMs });
+      return this.ended(attempt, { status: 'failed', error: timedOut(limitMs) });
     }
-    if (abort.signal.reason === RUN_TIMED_OUT) {
-      const result = await this.finish(tenantId, runId, {
-        status: 'failed',
-        error: timedOut(limitMs),
-      });
-      this.logger.warn('run.timed_out', { limitMs, status: result });
-      return;
-    }
-    await this.onAttemptFailed(job, tenantId, runId, attempt.attempt, error);
+    return this.onAttemptFailed(job, attempt, messageOf(error));
   }
 
   /** Every way out of `running` may free a slot of the tenant: its parked runs are woken into it. */
-  private async finish(tenantId: TenantId, runId: RunId, outcome: Outcome): Promise<string> {
-    return this.parking.wake(await this.runs.finish(tenantId, runId, outcome));
+  private async ended(attempt: Attempt, outcome: Outcome): Promise<AttemptOutcome> {
+    const { tenantId, runId } = attempt;
+    const status = await this.parking.wake(await this.runs.finish(tenantId, runId, outcome));
+    const error = outcome.status === 'failed' ? outcome.error.message : undefined;
+    this.logger.info('run.finished', { status, ...(error === undefined ? {} : { error }) });
+    return { kind: 'ended', status };
   }
 
-  private prepare(run: Run): { agent: AgentDefinition; input: unknown } | Error {
+  private prepare(
+    agentName: string,
+    input: unknown,
+  ): { agent: AgentDefinition; input: unknown } | Error {
     try {
-      const agent = this.agents.get(run.agent);
-      return { agent, input: agent.input.parse(run.input) };
+      const agent = this.agents.get(agentName);
+      return { agent, input: agent.input.parse(input) };
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
     }
@@ -157,34 +144,37 @@ export class RunExecutor {
   }
 
   /** The worker is stopping: the run goes back to the queue, to start again on another worker. */
-  private async handBack(tenantId: TenantId, runId: RunId, attempt: number): Promise<void> {
+  private async handBack(attempt: Attempt): Promise<AttemptOutcome> {
+    const { tenantId, runId } = attempt;
     const became = await this.parking.wake(
-      await this.runs.requeue(tenantId, runId, { attempt, reason: 'worker stopping' }),
+      await this.runs.requeue(tenantId, runId, {
+        attempt: attempt.attempt,
+        reason: 'worker stopping',
+      }),
     );
     this.logger.info('run.handed_back', { became });
-    if (became === 'queued') throw new RunHandedBackError(runId);
+    return became === 'queued' ? { kind: 'handed_back' } : { kind: 'ended', status: became };
   }
 
   private async onAttemptFailed(
     job: Job<RunJob>,
-    tenantId: TenantId,
-    runId: RunId,
-    attempt: number,
-    error: unknown,
-  ): Promise<void> {
-    const message = messageOf(error);
+    attempt: Attempt,
+    message: string,
+  ): Promise<AttemptOutcome> {
     const plan = retryPlanOf(job);
-    if (plan) {
-      const became = await this.parking.wake(
-        await this.runs.retry(tenantId, runId, { attempt, error: message, delayMs: plan.delayMs }),
-      );
-      this.logger.warn('run.attempt_failed', { attempt, error: message, became });
-      if (became === 'queued') throw new AttemptFailedError(message);
-      return;
-    }
-    const result = await this.finish(tenantId, runId, { status: 'failed', error: { message } });
-    this.logger.info('run.finished', { status: result, error: message });
+    if (!plan) return this.ended(attempt, { status: 'failed', error: { message } });
+    const { tenantId, runId } = attempt;
+    const retrying = { attempt: attempt.attempt, error: message, delayMs: plan.delayMs };
+    const became = await this.parking.wake(await this.runs.retry(tenantId, runId, retrying));
+    this.logger.warn('run.attempt_failed', { attempt: attempt.attempt, error: message, became });
+    return became === 'queued' ? { kind: 'retrying', message } : { kind: 'ended', status: became };
   }
+}
+
+interface Attempt {
+  readonly tenantId: TenantId;
+  readonly runId: RunId;
+  readonly attempt: number;
 }
 
 function messageOf(error: unknown): string {

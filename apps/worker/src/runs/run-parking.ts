@@ -7,13 +7,6 @@ import { RunJob, RunQueue } from '@bulkhead/queue';
 import { RunStore, Transition } from '@bulkhead/store';
 import { DelayedError, Job } from 'bullmq';
 
-/** Thrown by the executor when the run's tenant already has maxConcurrentRuns runs running. */
-export class TenantAtCapacityError extends Error {
-  constructor(runId: string) {
-    super(`Run ${runId} waits: its tenant is at maxConcurrentRuns.`);
-  }
-}
-
 /**
  * Keeps a tenant's maxConcurrentRuns without workers spinning on jobs they cannot start. A run that finds
  * its tenant at the limit has its job delayed and is parked in Redis; each run of that tenant that stops

@@ -4,7 +4,6 @@ import {
   Injectable,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { ContextIdFactory, ModuleRef } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '@bulkhead/config';
 import { AppLogger } from '@bulkhead/logging';
 import { QUEUES, RunJob } from '@bulkhead/queue';
@@ -20,8 +19,8 @@ import { WORKER_STOPPING } from './worker-stopping';
 const cancelMessage = z.object({ tenantId: z.string(), runId: z.string() });
 
 /**
- * Hosts this process's BullMQ worker. Each job gets its own DI context id, so Nest builds a fresh
- * RunProcessor and ExecutionRegistry for it; nothing per job is kept here. Cancel requests arrive on a
+ * Hosts this process's BullMQ worker. Each job goes through the job door (RunProcessor), which opens
+ * the job's own ExecutionRegistry; nothing per job is kept here. Cancel requests arrive on a
  * pub/sub channel that every worker process hears; the one running the job aborts it via BullMQ.
  */
 @Injectable()
@@ -33,7 +32,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly connections: RedisConnections,
     private readonly keys: RedisKeys,
-    private readonly moduleRef: ModuleRef,
+    private readonly processor: RunProcessor,
     private readonly logger: AppLogger,
     private readonly abandoned: AbandonedRuns,
     private readonly fleet: WorkerFleet,
@@ -88,10 +87,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     token: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    const contextId = ContextIdFactory.create();
-    this.moduleRef.registerRequestByContextId(job, contextId);
-    const processor = await this.moduleRef.resolve(RunProcessor, contextId, { strict: true });
-    await processor.process(job, token, signal);
+    await this.processor.process(job, token, signal);
   }
 
   private cancel(message: string): void {

@@ -1,4 +1,3 @@
-import { ContextIdFactory } from '@nestjs/core';
 import { Test, TestingModule } from '@nestjs/testing';
 import { ContextModule, RunId, TenantContext, TenantId } from '@bulkhead/context';
 import { RunJob } from '@bulkhead/queue';
@@ -6,9 +5,10 @@ import { AppLogger } from '@bulkhead/logging';
 import { ExecutionRegistry, RegistryModule, RegistryMonitor } from '@bulkhead/registry';
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AttemptFailedError, RunExecutor } from './run-executor';
+import { AttemptOutcome } from './attempt-outcome';
+import { RunExecutor } from './run-executor';
 import { RunParking } from './run-parking';
-import { RunProcessor } from './run.processor';
+import { AttemptFailedError, RunProcessor } from './run.processor';
 
 interface Observation {
   readonly runId: string;
@@ -30,7 +30,7 @@ class RecordingExecutor {
     job: Job<RunJob>,
     registry: ExecutionRegistry,
     stop: AbortSignal | undefined,
-  ): Promise<void> {
+  ): Promise<AttemptOutcome> {
     const ambientTenants: string[] = [];
     const observe = () => ambientTenants.push(this.context.require().tenantId);
     this.controllers.push(registry.abortController(registry.tenantId));
@@ -43,9 +43,11 @@ class RecordingExecutor {
       registryTenant: registry.tenantId,
       ambientTenants,
     });
-    if (job.data.context.runId.endsWith('fail')) throw new AttemptFailedError('agent failed');
-    if (job.data.context.runId.endsWith('redis')) throw new Error('Connection is closed.');
-    if (job.data.context.runId.endsWith('cancel')) await this.untilStopped(stop);
+    const { runId } = job.data.context;
+    if (runId.endsWith('fail')) return { kind: 'retrying', message: 'agent failed' };
+    if (runId.endsWith('redis')) throw new Error('Connection is closed.');
+    if (runId.endsWith('cancel')) await this.untilStopped(stop);
+    return { kind: 'ended', status: 'succeeded' };
   }
 
   private async untilStopped(stop: AbortSignal | undefined): Promise<void> {
@@ -85,11 +87,9 @@ describe(RunProcessor.name, () => {
     monitor = moduleRef.get(RegistryMonitor);
   });
 
-  /** What RunWorker does per job: a fresh DI context id, so a fresh processor and registry. */
-  const process = async (job: Job<RunJob>, stop?: AbortSignal) => {
-    const sut = await moduleRef.resolve(RunProcessor, ContextIdFactory.create(), { strict: false });
-    return sut.process(job, 'lock-token', stop);
-  };
+  /** What RunWorker does per job: the one processor, which opens a fresh registry for it. */
+  const process = (job: Job<RunJob>, stop?: AbortSignal) =>
+    moduleRef.get(RunProcessor).process(job, 'lock-token', stop);
 
   it('should give 50 concurrent jobs 50 registries, each bound to its own tenant and context', async () => {
     const jobs = Array.from({ length: 50 }, (_, i) => jobFor(`tenant-${i % 7}`, `run-${i}`));
@@ -106,7 +106,7 @@ describe(RunProcessor.name, () => {
   });
 
   it('should dispose the registry of a job whose agent fails', async () => {
-    await expect(process(jobFor('acme', 'run-1-fail'))).rejects.toThrow('agent failed');
+    await expect(process(jobFor('acme', 'run-1-fail'))).rejects.toBeInstanceOf(AttemptFailedError);
 
     expect(executor.controllers[0]?.signal.aborted).toBe(true);
     expect(monitor.counts().live).toBe(0);

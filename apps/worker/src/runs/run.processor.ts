@@ -1,25 +1,28 @@
-import { Injectable, Scope } from '@nestjs/common';
-import { TenantContext, scopeFromJob } from '@bulkhead/context';
+import { Injectable } from '@nestjs/common';
+import { TenantContext, TenantScope, scopeFromJob } from '@bulkhead/context';
 import { RunJob } from '@bulkhead/queue';
 import { describeError } from '@bulkhead/errors';
 import { AppLogger } from '@bulkhead/logging';
-import { ExecutionRegistry } from '@bulkhead/registry';
+import { ExecutionScopes } from '@bulkhead/registry';
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
-import { AttemptFailedError, RunExecutor } from './run-executor';
-import { RunParking, TenantAtCapacityError } from './run-parking';
-import { RunHandedBackError } from './worker-stopping';
+import { AttemptOutcome } from './attempt-outcome';
+import { RunExecutor } from './run-executor';
+import { RunParking } from './run-parking';
 
 const REDELIVERY_DELAY_MS = 1_000;
 
+/** Thrown to BullMQ so that it schedules the next attempt; the run already says it is retrying. */
+export class AttemptFailedError extends Error {}
+
 /**
- * The job door. One instance per job (it injects the REQUEST-scoped registry, and RunWorker resolves
- * it with a fresh context id per job): it restores the job's tenant scope, runs the attempt inside it,
- * and disposes the job's registry whatever happens.
+ * The job door, the same way the HTTP and socket doors work: it reads the job's tenant scope, opens
+ * that scope's ExecutionRegistry, runs the attempt inside the scope, disposes the registry whatever
+ * happens, and turns the attempt's outcome into what BullMQ must do with the job.
  */
-@Injectable({ scope: Scope.REQUEST })
+@Injectable()
 export class RunProcessor {
   constructor(
-    private readonly registry: ExecutionRegistry,
+    private readonly scopes: ExecutionScopes,
     private readonly context: TenantContext,
     private readonly executor: RunExecutor,
     private readonly logger: AppLogger,
@@ -31,16 +34,40 @@ export class RunProcessor {
     token: string | undefined,
     stop: AbortSignal | undefined,
   ): Promise<void> {
+    const scope = scopeOf(job);
+    const registry = await this.scopes.open(scope.tenantId);
+    let outcome: AttemptOutcome;
     try {
-      const scope = { ...this.scopeOf(job), scopeId: this.registry.id };
-      this.registry.bind(scope.tenantId);
-      await this.context.run(scope, () => this.executor.execute(job, this.registry, stop));
+      outcome = await this.context.run({ ...scope, scopeId: registry.id }, () =>
+        this.executor.execute(job, registry, stop),
+      );
     } catch (error) {
-      if (error instanceof AttemptFailedError || error instanceof UnrecoverableError) throw error;
-      if (error instanceof TenantAtCapacityError) await this.parkOrDeliverAgain(job, token);
-      else await this.deliverAgain(job, token, error);
+      // A transition failed outside the agent: Bulkhead's storage, not the agent's fault.
+      outcome = { kind: 'platform_unavailable', error };
     } finally {
-      await this.registry.dispose();
+      await registry.dispose();
+    }
+    await this.act(job, token, outcome);
+  }
+
+  private async act(
+    job: Job<RunJob>,
+    token: string | undefined,
+    outcome: AttemptOutcome,
+  ): Promise<void> {
+    switch (outcome.kind) {
+      case 'ended':
+      case 'skipped':
+        return;
+      case 'retrying':
+        throw new AttemptFailedError(outcome.message);
+      case 'at_capacity':
+        return this.parkOrDeliverAgain(job, token);
+      case 'handed_back':
+        return this.deliverAgain(job, token, 0, 'worker stopping');
+      case 'platform_unavailable':
+        this.logger.warn('run.delivered_again', { error: describeError(outcome.error) });
+        return this.deliverAgain(job, token, REDELIVERY_DELAY_MS, messageOf(outcome.error));
     }
   }
 
@@ -50,31 +77,36 @@ export class RunProcessor {
       return await this.parking.park(job, token);
     } catch (error) {
       if (error instanceof DelayedError) throw error;
-      return this.deliverAgain(job, token, error);
+      this.logger.warn('run.delivered_again', { error: describeError(error) });
+      return this.deliverAgain(job, token, REDELIVERY_DELAY_MS, messageOf(error));
     }
   }
 
   /**
-   * The attempt ended through no fault of the agent: its worker is stopping (deliver again at once) or
-   * Bulkhead's storage failed (deliver again shortly). Either way no BullMQ attempt is spent, so a
-   * Redis outage cannot turn an accepted run into a failed one.
+   * The attempt ended through no fault of the agent: its worker is stopping (deliver again at once)
+   * or Bulkhead's storage failed (deliver again shortly). Either way no BullMQ attempt is spent, so
+   * a Redis outage cannot turn an accepted run into a failed one.
    */
   private async deliverAgain(
     job: Job<RunJob>,
     token: string | undefined,
-    error: unknown,
+    delayMs: number,
+    reason: string,
   ): Promise<never> {
-    const handedBack = error instanceof RunHandedBackError;
-    if (!handedBack) this.logger.warn('run.delivered_again', { error: describeError(error) });
-    await job.moveToDelayed(Date.now() + (handedBack ? 0 : REDELIVERY_DELAY_MS), token);
-    throw new DelayedError(error instanceof Error ? error.message : String(error));
+    await job.moveToDelayed(Date.now() + delayMs, token);
+    throw new DelayedError(reason);
   }
+}
 
-  private scopeOf(job: Job<RunJob>) {
-    try {
-      return scopeFromJob(job.id ?? '', job.data?.context);
-    } catch (error) {
-      throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
-    }
+/** The job's tenant scope, validated; a job without one can never run: not retried. */
+function scopeOf(job: Job<RunJob>): TenantScope {
+  try {
+    return scopeFromJob(job.id ?? '', job.data?.context);
+  } catch (error) {
+    throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

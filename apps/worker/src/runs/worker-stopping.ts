@@ -2,16 +2,6 @@
 export const WORKER_STOPPING = 'worker-stopping';
 
 /**
- * Thrown by the executor after it requeued a run because its worker is stopping: the processor then
- * hands the job back to BullMQ without spending one of its attempts.
- */
-export class RunHandedBackError extends Error {
-  constructor(runId: string) {
-    super(`Run ${runId} was handed back to the queue: its worker is stopping.`);
-  }
-}
-
-/**
  * Thrown when Bulkhead itself (Redis) failed during an attempt, as opposed to the agent: the attempt
  * is not the agent's fault, so the job is delivered again later without spending one of its attempts.
  */
