@@ -21,7 +21,8 @@ const KEY_PATTERN = /^bk_([a-z0-9][a-z0-9-]{1,62})_([A-Za-z0-9_-]{43})$/;
 /**
  * API keys: `bk_<tenantId>_<secret>`. Only a SHA-256 of the key is stored, under the tenant's own
  * prefix, so resolving a key reads one key of the tenant it names and nothing else; a key naming one
- * tenant can never resolve to another. Revoking deletes the hash: the next lookup fails.
+ * tenant can never resolve to another. Revoking deletes the hash (the next lookup fails) and, in the
+ * same transaction, tells every API process to forget the key from its cache (KeyOwners).
  */
 @Injectable()
 export class ApiKeys {
@@ -63,6 +64,7 @@ export class ApiKeys {
       .multi()
       .del(this.keys.apiKeyLookup(tenantId, hash))
       .hdel(this.keys.apiKeys(tenantId), keyId)
+      .publish(this.keys.keyRevocationsChannel, JSON.stringify({ tenantId, keyId }))
       .exec();
   }
 }

@@ -107,6 +107,11 @@ export class RedisKeys {
     return `${this.prefix}:channel:fleet`;
   }
 
+  /** Pub/sub: an API key was revoked; API processes forget it from their caches. */
+  get keyRevocationsChannel(): string {
+    return `${this.prefix}:channel:key-revoked`;
+  }
+
   /** Pub/sub: a running run was asked to stop. */
   get cancelChannel(): string {
     return `${this.prefix}:channel:cancel`;

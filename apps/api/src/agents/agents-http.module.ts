@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ApiKeyGuard } from '../auth/api-key.guard';
+import { AuthModule } from '../auth/auth.module';
 import { AgentsController } from './agents.controller';
 
-@Module({ controllers: [AgentsController], providers: [ApiKeyGuard] })
+@Module({ imports: [AuthModule], controllers: [AgentsController] })
 export class AgentsHttpModule {}

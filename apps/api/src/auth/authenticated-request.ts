@@ -12,8 +12,12 @@ export type AuthenticatedRequest = FastifyRequest & {
 };
 
 export function bearerTokenOf(header: string | undefined): string | undefined {
-  if (!header) return undefined;
+  if (!header) {
+    return undefined;
+  }
   const [scheme, token, ...rest] = header.trim().split(/\s+/);
-  if (rest.length > 0 || scheme?.toLowerCase() !== 'bearer' || !token) return undefined;
+  if (rest.length > 0 || scheme?.toLowerCase() !== 'bearer' || !token) {
+    return undefined;
+  }
   return token;
 }

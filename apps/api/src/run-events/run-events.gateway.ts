@@ -15,6 +15,7 @@ import { describeError } from '@bulkhead/errors';
 import { AppLogger } from '@bulkhead/logging';
 import { ExecutionScopes } from '@bulkhead/registry';
 import { ApiKeys, SocketSeats } from '@bulkhead/store';
+import { KeyOwners } from '../auth/key-owners';
 import { EVENTS_NAMESPACE } from './events-namespace';
 import { Appended, RunEventFeed } from './run-event-feed';
 import { socketAuth } from './socket-auth';
@@ -49,6 +50,7 @@ export class RunEventsGateway
     private readonly scopes: ExecutionScopes,
     private readonly context: TenantContext,
     private readonly apiKeys: ApiKeys,
+    private readonly owners: KeyOwners,
     private readonly subscriptions: SocketSubscriptions,
     private readonly seats: SocketSeats,
     private readonly flows: SocketFlows,
@@ -58,7 +60,7 @@ export class RunEventsGateway
 
   afterInit(namespace: EventsNamespace): void {
     this.namespace = namespace;
-    namespace.use(socketAuth(this.apiKeys));
+    namespace.use(socketAuth(this.owners));
     namespace.use(seatSocket(this.seats));
     this.feed.listen({
       appended: (appended) => this.deliver(appended),
@@ -80,7 +82,9 @@ export class RunEventsGateway
     try {
       await socket.data.registry;
       await socket.join(keyRoom(tenantId, keyId));
-      if (!(await this.apiKeys.isLive(tenantId, keyId))) socket.disconnect(true);
+      if (!(await this.apiKeys.isLive(tenantId, keyId))) {
+        socket.disconnect(true);
+      }
     } catch (error) {
       this.logger.error('socket.connection_failed', { tenantId, error: describeError(error) });
       socket.disconnect(true);
@@ -130,10 +134,14 @@ export class RunEventsGateway
   private deliver(appended: Appended): void {
     const room = runRoom(appended.tenantId as TenantId, appended.runId);
     const socketIds = this.namespace?.adapter.rooms.get(room);
-    if (!socketIds) return;
+    if (!socketIds) {
+      return;
+    }
     for (const socketId of socketIds) {
       const socket = this.namespace?.sockets.get(socketId);
-      if (socket?.data.tenantId !== appended.tenantId) continue;
+      if (socket?.data.tenantId !== appended.tenantId) {
+        continue;
+      }
       socket.data.subscriptions.get(appended.runId)?.subscription.wake();
     }
   }
@@ -146,7 +154,9 @@ export class RunEventsGateway
   wakeUnfinished(): void {
     for (const socket of this.localSockets()) {
       for (const { subscription } of socket.data.subscriptions.values()) {
-        if (!subscription.isFinished) subscription.wake();
+        if (!subscription.isFinished) {
+          subscription.wake();
+        }
       }
     }
   }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { EventSockets } from './event-sockets';
 import { RunEventFeed } from './run-event-feed';
 import { RunEventsGateway } from './run-events.gateway';
@@ -8,6 +9,7 @@ import { SocketSubscriptions } from './socket-subscriptions';
 import { SubscriptionBackstop } from './subscription-backstop';
 
 @Module({
+  imports: [AuthModule],
   providers: [
     RunEventsGateway,
     RunEventFeed,

@@ -1,4 +1,4 @@
-import { ApiKeys } from '@bulkhead/store';
+import type { KeyOwners } from '../auth/key-owners';
 import { EventsSocket } from './socket-types';
 
 export class SocketAuthError extends Error {
@@ -24,16 +24,18 @@ export class SocketUnavailableError extends Error {
  * socket.io middleware: a missing or bad key fails the handshake (the client sees connect_error), so
  * an unauthenticated socket never connects. The tenant comes only from the key.
  */
-export function socketAuth(apiKeys: ApiKeys) {
+export function socketAuth(owners: Pick<KeyOwners, 'resolve'>) {
   return (socket: EventsSocket, next: (error?: Error) => void): void => {
     const token: unknown = socket.handshake.auth?.token;
     if (typeof token !== 'string' || token.length > 512) {
       next(new SocketAuthError());
       return;
     }
-    apiKeys.resolve(token).then(
+    owners.resolve(token).then(
       (owner) => {
-        if (!owner) return next(new SocketAuthError());
+        if (!owner) {
+          return next(new SocketAuthError());
+        }
         socket.data.tenantId = owner.tenantId;
         socket.data.keyId = owner.keyId;
         socket.data.requestId = socket.id;

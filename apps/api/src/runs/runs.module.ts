@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { QueueModule } from '@bulkhead/queue';
-import { ApiKeyGuard } from '../auth/api-key.guard';
+import { AuthModule } from '../auth/auth.module';
 import { RunCancellation } from './run-cancellation.service';
 import { RunSubmission } from './run-submission.service';
 import { RunsController } from './runs.controller';
 
 @Module({
-  imports: [QueueModule],
+  imports: [QueueModule, AuthModule],
   controllers: [RunsController],
-  providers: [RunSubmission, RunCancellation, ApiKeyGuard],
+  providers: [RunSubmission, RunCancellation],
 })
 export class RunsModule {}

@@ -12,6 +12,7 @@ import {
 import { TenantId } from '@bulkhead/context';
 import { ApiKeys, IssuedKey, TenantDirectory } from '@bulkhead/store';
 import { AdminGuard } from '../auth/admin.guard';
+import { KeyOwners } from '../auth/key-owners';
 import { ZodValidationPipe } from '../http/zod-validation.pipe';
 import { EventSockets } from '../run-events/event-sockets';
 import {
@@ -32,6 +33,7 @@ export class TenantsController {
     private readonly accounts: TenantAccounts,
     private readonly apiKeys: ApiKeys,
     private readonly sockets: EventSockets,
+    private readonly owners: KeyOwners,
   ) {}
 
   @Post()
@@ -72,6 +74,7 @@ export class TenantsController {
   ): Promise<void> {
     const tenantId = params.id as TenantId;
     await this.apiKeys.revoke(tenantId, params.keyId);
+    this.owners.forget(tenantId, params.keyId);
     this.sockets.disconnectKey(tenantId, params.keyId);
   }
 }
