@@ -56,22 +56,26 @@ describe('Misbehaving agents', () => {
 
     expect(finished.status).toBe('succeeded');
     const result = events.find((event) => event.type === 'agent.emit_result');
-    expect(result?.data).toEqual({ rejected: expect.stringContaining('65536') });
+    expect(result?.data).toEqual({ rejected: expect.stringContaining('65536') as unknown });
     expect(events.some((event) => event.type === 'agent.big')).toBe(false);
   });
 
-  it("should keep the context's tenantId and runId in log lines whatever fields agent code passes", async () => {
+  it("should keep the context's tenantId, runId, level and time in log lines whatever fields agent code passes", async () => {
     const { finished } = await runToTheEnd({ spoofLogIds: true });
 
     const line = await eventually(() => {
       const found = suite.platform.logLines.find((l) => l.msg === 'misbehave.spoof');
-      if (!found) throw new Error('no misbehave.spoof line yet');
+      if (!found) {
+        throw new Error('no misbehave.spoof line yet');
+      }
       return found;
     });
-    expect({ tenantId: line.tenantId, runId: line.runId }).toEqual({
+    expect({ tenantId: line.tenantId, runId: line.runId, level: line.level }).toEqual({
       tenantId: tenant.id,
       runId: finished.id,
+      level: 30,
     });
+    expect(line.time).not.toBe(1);
   });
 
   it('should answer 200 for a run and its list even when a stored record holds unparsable JSON', async () => {

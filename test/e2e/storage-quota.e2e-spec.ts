@@ -1,16 +1,17 @@
 import { Redis } from 'ioredis';
 import request from 'supertest';
+import { bodyOf, errorOf } from '../support/answers';
 import { eventually } from '../support/eventually';
 import { TEST_REDIS_URL } from '../support/redis-test-prefix';
-import { finishedRun, submitRun } from '../support/runs';
+import { RunBody, finishedRun, submitRun } from '../support/runs';
 import { admin, bearer, createTenant, tenantView } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
 
 const echo = { agent: 'echo', input: { n: 1 } };
 
-/** Runs expire a second after they finish here, so the quota's release can be watched. */
+/** With no worker, runs stay queued and never expire: only the quota decides. */
 describe('Storage quota: a tenant keeps at most maxStoredRuns runs', () => {
-  const suite = usePlatform({ env: { RUN_RETENTION_SECONDS: '1' } });
+  const suite = usePlatform({ workers: 0 });
 
   it('should refuse a submission at maxStoredRuns with 429 storage_quota, creating nothing', async () => {
     const tenant = await createTenant(suite.platform.url, 'quota', { maxStoredRuns: 2 });
@@ -23,16 +24,22 @@ describe('Storage quota: a tenant keeps at most maxStoredRuns runs', () => {
       .send(echo)
       .expect(429);
 
-    expect(refused.body.code).toBe('storage_quota');
-    expect(refused.body.message).toContain('maxStoredRuns');
+    const error = errorOf(refused);
+    expect(error.code).toBe('storage_quota');
+    expect(error.message).toContain('maxStoredRuns');
     const view = await tenantView(suite.platform.url, tenant.id);
     expect(view.limits).toMatchObject({ maxStoredRuns: 2 });
-    expect(view.usage).toMatchObject({ stored: 2 });
+    expect(view.usage).toMatchObject({ stored: 2, queued: 2 });
   });
 
   it('should take a changed maxStoredRuns at once', async () => {
     const tenant = await createTenant(suite.platform.url, 'quota', { maxStoredRuns: 1 });
     await submitRun(suite.platform.url, tenant.key, echo);
+    await request(suite.platform.url)
+      .post('/v1/runs')
+      .set(bearer(tenant.key))
+      .send(echo)
+      .expect(429);
 
     await request(suite.platform.url)
       .patch(`/v1/admin/tenants/${tenant.id}/limits`)
@@ -42,6 +49,11 @@ describe('Storage quota: a tenant keeps at most maxStoredRuns runs', () => {
 
     await submitRun(suite.platform.url, tenant.key, echo);
   });
+});
+
+/** Runs expire a second after they finish here, so the quota's release can be watched. */
+describe('Storage quota: expired runs free their place', () => {
+  const suite = usePlatform({ env: { RUN_RETENTION_SECONDS: '1' } });
 
   it('should free the quota as finished runs expire', async () => {
     const tenant = await createTenant(suite.platform.url, 'quota', { maxStoredRuns: 1 });
@@ -86,13 +98,15 @@ describe('Storage quota: a tenant keeps at most maxStoredRuns runs', () => {
         .post('/v1/runs')
         .set({ ...bearer(tenant.key), 'Idempotency-Key': 'order-1' })
         .send(echo);
-    const first = await submit().expect(202);
-    await finishedRun(suite.platform.url, tenant.key, first.body.id);
+    const first = bodyOf<RunBody>(await submit().expect(202));
+    await finishedRun(suite.platform.url, tenant.key, first.id);
 
     const replay = await eventually(
       async () => {
         const response = await submit();
-        if (response.status === 200) throw new Error('the first run has not expired yet');
+        if (response.status === 200) {
+          throw new Error('the first run has not expired yet');
+        }
         return response;
       },
       10_000,
@@ -100,6 +114,31 @@ describe('Storage quota: a tenant keeps at most maxStoredRuns runs', () => {
     );
 
     expect(replay.status).toBe(202);
-    expect(replay.body.id).not.toBe(first.body.id);
+    expect(bodyOf<RunBody>(replay).id).not.toBe(first.id);
+  });
+
+  it('should let another request reuse an Idempotency-Key once the run it named expired', async () => {
+    const tenant = await createTenant(suite.platform.url, 'quota');
+    const submit = (input: object) =>
+      request(suite.platform.url)
+        .post('/v1/runs')
+        .set({ ...bearer(tenant.key), 'Idempotency-Key': 'order-2' })
+        .send({ agent: 'echo', input });
+    const first = bodyOf<RunBody>(await submit({ n: 1 }).expect(202));
+    await finishedRun(suite.platform.url, tenant.key, first.id);
+
+    const other = await eventually(
+      async () => {
+        const response = await submit({ n: 2 });
+        if (response.status === 409) {
+          throw new Error('the first run has not expired yet');
+        }
+        return response;
+      },
+      10_000,
+      200,
+    );
+
+    expect(other.status).toBe(202);
   });
 });

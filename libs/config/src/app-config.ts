@@ -41,7 +41,7 @@ export const appConfigSchema = z.object({
   SOCKET_SLOW_CONSUMER_MS: milliseconds(30_000),
   /** A live subscription re-reads its stream at least this often, should a notification be lost. */
   SUBSCRIPTION_BACKSTOP_MS: milliseconds(5_000),
-  /** Largest JSON of a run's input (and, separately, its metadata) accepted at submission. */
+  /** Largest JSON of a run's input accepted at submission (metadata has its own schema bounds). */
   RUN_INPUT_MAX_BYTES: z.coerce.number().int().min(1_024).max(1_000_000).default(65_536),
   /** Largest JSON of an agent's output; a larger one fails its run. */
   RUN_OUTPUT_MAX_BYTES: z.coerce.number().int().min(1_024).max(16_777_216).default(262_144),
@@ -85,7 +85,9 @@ export class InvalidConfigError extends Error {
 /** Parses an environment once; throws InvalidConfigError with one line per bad variable. */
 export function parseConfig(env: Record<string, string | undefined>): AppConfig {
   const result = appConfigSchema.safeParse(env);
-  if (result.success) return Object.freeze(result.data);
+  if (result.success) {
+    return Object.freeze(result.data);
+  }
   const problems = result.error.issues.map(
     (issue) => `  ${issue.path.join('.')}: ${issue.message}`,
   );

@@ -1,4 +1,8 @@
-/** An error as one loggable string: its stack when it has one. Never sent to a client. */
+/** An error for a log line: its stack, or whatever it is as text; total, it never throws. */
 export function describeError(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+  try {
+    return error instanceof Error ? (error.stack ?? error.message) : String(error);
+  } catch {
+    return Object.prototype.toString.call(error);
+  }
 }

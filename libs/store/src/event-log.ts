@@ -98,7 +98,7 @@ function sizedEvent(runId: RunId, [streamId, fields]: StreamEntry): SizedEvent {
     const name = fields[i] ?? '';
     const value = fields[i + 1] ?? '';
     record.set(name, value);
-    bytes += name.length + value.length;
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
   }
   const event: RunEvent = {
     id: Number(streamId.split('-')[0]),

@@ -82,6 +82,8 @@ export type StartOutcome =
       /** The run's agent and input, read in the same step, so the worker needs no other read. */
       readonly agent: string;
       readonly input: unknown;
+      /** When the run first started: its maximum duration counts from here, over every attempt. */
+      readonly startedAt: string;
     }
   | { readonly kind: 'at_capacity' }
   | { readonly kind: 'cancelled' }
@@ -158,7 +160,10 @@ export class RunStore {
     }
   }
 
-  /** A repeat of an idempotent submission: its first run, or afresh if that run has expired. */
+  /**
+   * A repeat of an idempotent submission: its first run (or 409 for another request under the same
+   * key); once that run has expired the key is free again and the submission is made afresh.
+   */
   private async replay(
     tenantId: TenantId,
     run: NewRun,
@@ -166,8 +171,9 @@ export class RunStore {
     claimKey: string,
     claim: { readonly runId: string; readonly requestHash: string },
   ): Promise<Submitted> {
-    if (claim.requestHash !== idempotency?.requestHash) throw new IdempotencyKeyReusedError();
     const first = await this.find(tenantId, claim.runId);
+    if (first && claim.requestHash !== idempotency?.requestHash)
+      throw new IdempotencyKeyReusedError();
     if (first) return { run: first, replayed: true, priority: 0 };
     await this.call(releaseClaim, tenantId, run.id, {
       claimKey,
@@ -222,8 +228,10 @@ export class RunStore {
   async start(tenantId: TenantId, runId: RunId): Promise<StartOutcome> {
     const outcome = await this.call(startRun, tenantId, runId, undefined);
     switch (outcome.kind) {
-      case 'started':
-        return { ...outcome, input: parseJsonOrNull(outcome.inputJson) };
+      case 'started': {
+        const { attempt, agent, inputJson, startedAt } = outcome;
+        return { kind: 'started', attempt, agent, startedAt, input: parseJsonOrNull(inputJson) };
+      }
       case 'finished':
         return { kind: 'finished', status: asStatus(outcome.status) };
       case 'at_capacity':

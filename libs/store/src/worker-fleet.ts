@@ -26,6 +26,8 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
   private liveSlots = 0;
   private timer: NodeJS.Timeout | undefined;
   private changes: Redis | undefined;
+  /** Set at shutdown, so a beat still in flight cannot register this worker again. */
+  private leaving = false;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -69,6 +71,7 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.leaving = true;
     clearInterval(this.timer);
     await this.changes?.unsubscribe().catch(() => undefined);
     if (!this.ownId) return;
@@ -82,8 +85,10 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Renews this worker's registration, then recounts the live slots and drops stale entries. */
   private async beat(): Promise<void> {
-    const now = Date.now();
-    if (this.ownId) {
+    // Redis's clock, not this host's: registrations are compared across hosts.
+    const [seconds, micros] = await this.redis.time();
+    const now = Number(seconds) * 1_000 + Math.floor(Number(micros) / 1_000);
+    if (this.ownId && !this.leaving) {
       const own: Registration = { slots: this.ownSlots, seenAt: now };
       await this.redis.hset(this.keys.workers, this.ownId, JSON.stringify(own));
     }

@@ -67,10 +67,12 @@ const runOperations: Record<string, Record<string, ZodOpenApiOperationObject>> =
         ...failures({
           400: answer('Unknown agent, or a field of the input fails its schema.'),
           409: answer('The Idempotency-Key was used for a different request.'),
-          413: answer('The body is over 1 MiB.'),
+          413: answer(
+            '`payload_too_large`: the body is over 1 MiB; `input_too_large`: the input is over RUN_INPUT_MAX_BYTES.',
+          ),
           429: {
             ...answer(
-              'A tenant limit (`max_queued_runs`, `runs_per_minute`); nothing was created.',
+              'A tenant limit (`storage_quota`, `max_queued_runs`, `runs_per_minute` with Retry-After); nothing was created.',
             ),
             headers: z.object({ 'retry-after': retryAfter }),
           },

@@ -84,6 +84,8 @@ function isRedisUnavailable(error: unknown): boolean {
     error.name === 'MaxRetriesPerRequestError' ||
     /Connection is closed|ECONNREFUSED|Stream isn't writeable|enableOfflineQueue/.test(
       error.message,
-    )
+    ) ||
+    // A full Redis (maxmemory with noeviction), a busy one (a long script) or one still loading.
+    /^(OOM|BUSY|LOADING) /.test(error.message)
   );
 }

@@ -93,10 +93,25 @@ function encodable(type: string, data: unknown): string {
   return json;
 }
 
+/** Fields pino writes itself: agent code cannot set them (the context's ids win as well). */
+const RESERVED_LOG_FIELDS: readonly string[] = Object.freeze([
+  'level',
+  'time',
+  'msg',
+  'pid',
+  'hostname',
+]);
+
 function agentLogger(logger: AppLogger, agent: string): AgentLogger {
+  const own = (fields: Record<string, unknown>) => ({
+    ...Object.fromEntries(
+      Object.entries(fields).filter(([key]) => !RESERVED_LOG_FIELDS.includes(key)),
+    ),
+    agent,
+  });
   return {
-    info: (event, fields = {}) => logger.info(event, { ...fields, agent }),
-    warn: (event, fields = {}) => logger.warn(event, { ...fields, agent }),
-    error: (event, fields = {}) => logger.error(event, { ...fields, agent }),
+    info: (event, fields = {}) => logger.info(event, own(fields)),
+    warn: (event, fields = {}) => logger.warn(event, own(fields)),
+    error: (event, fields = {}) => logger.error(event, own(fields)),
   };
 }

@@ -1,15 +1,32 @@
-import { attemptLimitMs } from './attempt-deadline';
+import { remainingMs, runLimitMs } from './attempt-deadline';
 
-describe(attemptLimitMs.name, () => {
+describe(runLimitMs.name, () => {
   it("should take the agent's own timeout when it is shorter than the platform's", () => {
-    expect(attemptLimitMs(5_000, 3_600_000)).toBe(5_000);
+    expect(runLimitMs(5_000, 3_600_000)).toBe(5_000);
   });
 
   it("should cap an agent's timeout at RUN_MAX_DURATION_MS", () => {
-    expect(attemptLimitMs(7_200_000, 3_600_000)).toBe(3_600_000);
+    expect(runLimitMs(7_200_000, 3_600_000)).toBe(3_600_000);
   });
 
   it('should apply RUN_MAX_DURATION_MS to an agent that declares none', () => {
-    expect(attemptLimitMs(undefined, 3_600_000)).toBe(3_600_000);
+    expect(runLimitMs(undefined, 3_600_000)).toBe(3_600_000);
+  });
+});
+
+describe(remainingMs.name, () => {
+  const startedAt = '2026-12-01T10:00:00.000Z';
+  const at = (seconds: number) => Date.parse(startedAt) + seconds * 1_000;
+
+  it('should leave a later attempt only what the run has not spent', () => {
+    expect(remainingMs(60_000, startedAt, at(45))).toBe(15_000);
+  });
+
+  it('should leave nothing once the run has outlived its limit', () => {
+    expect(remainingMs(60_000, startedAt, at(90))).toBe(0);
+  });
+
+  it('should give the whole limit when the start time is unreadable', () => {
+    expect(remainingMs(60_000, '', at(90))).toBe(60_000);
   });
 });

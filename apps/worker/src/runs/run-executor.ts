@@ -8,7 +8,7 @@ import { ExecutionRegistry } from '@bulkhead/registry';
 import { EventLog, Outcome, RunStore } from '@bulkhead/store';
 import { Job } from 'bullmq';
 import { agentRunContext } from './agent-run-context';
-import { RUN_TIMED_OUT, attemptLimitMs, timedOut } from './attempt-deadline';
+import { RUN_TIMED_OUT, remainingMs, runLimitMs, timedOut } from './attempt-deadline';
 import { encodeOutput } from './attempt-output';
 import { retryPlanOf } from './retry-plan';
 import { AttemptOutcome } from './attempt-outcome';
@@ -52,8 +52,10 @@ export class RunExecutor {
     if (prepared instanceof Error) {
       return this.ended(attempt, { status: 'failed', error: { message: prepared.message } });
     }
-    const limitMs = attemptLimitMs(prepared.agent.timeoutMs, this.config.RUN_MAX_DURATION_MS);
-    const abort = this.attemptSignal(registry, tenantId, stop, limitMs);
+    const limitMs = runLimitMs(prepared.agent.timeoutMs, this.config.RUN_MAX_DURATION_MS);
+    const leftMs = remainingMs(limitMs, started.startedAt, Date.now());
+    if (leftMs === 0) return this.ended(attempt, { status: 'failed', error: timedOut(limitMs) });
+    const abort = this.attemptSignal(registry, tenantId, stop, leftMs);
     const ctx = agentRunContext(
       { tenantId, runId, agent: started.agent, attempt: started.attempt, signal: abort.signal },
       {
@@ -177,7 +179,17 @@ interface Attempt {
   readonly attempt: number;
 }
 
+/** Whatever an agent threw, as text; total, so no thrown value can make the attempt itself fail. */
 function messageOf(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = textOf(error);
   return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH)}…` : text;
+}
+
+function textOf(error: unknown): string {
+  try {
+    if (error instanceof Error && typeof error.message === 'string') return error.message;
+    return String(error);
+  } catch {
+    return Object.prototype.toString.call(error);
+  }
 }

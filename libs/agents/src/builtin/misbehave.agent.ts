@@ -25,7 +25,12 @@ export const misbehaveAgent = defineAgent({
       await ctx.emit('agent.late', {});
     }
     if (input.spoofLogIds) {
-      ctx.logger.info('misbehave.spoof', { tenantId: 'someone-else', runId: 'run_not_mine' });
+      ctx.logger.info('misbehave.spoof', {
+        tenantId: 'someone-else',
+        runId: 'run_not_mine',
+        level: 'fatal',
+        time: 1,
+      });
     }
     if (input.emitBytes !== undefined) {
       const rejected = await emitMany(ctx, input.emitBytes, input.emitCount);
@@ -47,7 +52,9 @@ async function emitMany(
       () => undefined,
       (error: unknown) => (error instanceof Error ? error.message : String(error)),
     );
-    if (refused) return refused;
+    if (refused) {
+      return refused;
+    }
   }
   return undefined;
 }
@@ -56,10 +63,18 @@ function outputOf(
   kind: 'bigint' | 'cycle' | 'function' | 'huge' | 'plain',
   bytes: number,
 ): unknown {
-  if (kind === 'bigint') return { count: 10n };
-  if (kind === 'function') return () => 'a function is not JSON';
-  if (kind === 'huge') return { text: 'x'.repeat(bytes) };
-  if (kind === 'plain') return { ok: true };
+  if (kind === 'bigint') {
+    return { count: 10n };
+  }
+  if (kind === 'function') {
+    return () => 'a function is not JSON';
+  }
+  if (kind === 'huge') {
+    return { text: 'x'.repeat(bytes) };
+  }
+  if (kind === 'plain') {
+    return { ok: true };
+  }
   const cycle: Record<string, unknown> = { name: 'cycle' };
   cycle.self = cycle;
   return cycle;

@@ -8,7 +8,7 @@ import { RunScript, textAt } from './run-script';
  * slot reserved for it.
  *
  * KEYS and ARGV: the lifecycle header (lua/run-header.lua.ts); no arguments of its own.
- * Returns  {'started', attempt, agent, input} | {'at_capacity'} | {'cancelled'}
+ * Returns  {'started', attempt, agent, input, startedAt (its first start)} | {'at_capacity'} | {'cancelled'}
  *          | {'finished', status} | {'missing'}
  */
 const LUA = `${LIFECYCLE}
@@ -24,8 +24,8 @@ redis.call('HSET', runKey, 'status', 'running')
 redis.call('HSETNX', runKey, 'startedAt', now)
 move(status, 'running')
 append('run.started', cjson.encode({ attempt = attempt, recovered = status == 'running' }))
-local run = redis.call('HMGET', runKey, 'agent', 'input')
-return { 'started', attempt, run[1], run[2] }
+local run = redis.call('HMGET', runKey, 'agent', 'input', 'startedAt')
+return { 'started', attempt, run[1], run[2], run[3] }
 `;
 
 export type StartOutcome =
@@ -34,6 +34,7 @@ export type StartOutcome =
       readonly attempt: number;
       readonly agent: string;
       readonly inputJson: string;
+      readonly startedAt: string;
     }
   | { readonly kind: 'at_capacity' | 'cancelled' | 'missing' }
   | { readonly kind: 'finished'; readonly status: string };
@@ -52,6 +53,7 @@ export const startRun: RunScript<void, StartOutcome> = {
         attempt: Number(textAt(reply, 1)),
         agent: textAt(reply, 2),
         inputJson: textAt(reply, 3),
+        startedAt: textAt(reply, 4),
       };
     }
     if (kind === 'finished') return { kind, status: textAt(reply, 1) };
