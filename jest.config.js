@@ -44,5 +44,15 @@ module.exports = {
       testMatch: ['**/*.memory-spec.ts'],
       ...processes,
     },
+    {
+      ...common,
+      // In process against the real Redis: the run scripts, their races and the subscription loop.
+      displayName: 'medium',
+      roots: ['<rootDir>/test/medium'],
+      testMatch: ['**/*.medium-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/medium/support/medium-suite-timeout.ts'],
+      globalSetup: '<rootDir>/test/medium/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
   ],
 };

@@ -7,8 +7,9 @@ import type { Redis, Result } from 'ioredis';
  * KEYS[1]  the run's event stream
  * ARGV[1]  the cursor: read entries with an id greater than `ARGV[1]-0`
  * ARGV[2]  at most this many entries
- * ARGV[3]  the byte budget: entries (the sum of their fields' lengths) are taken while they fit; the
+ * ARGV[3]  the byte budget: entries (their fields' bytes plus ARGV[4]) are taken while they fit; the
  *          first is taken whatever its size, so an event larger than any budget is still delivered
+ * ARGV[4]  what each event weighs beyond its fields once sent (its JSON envelope and run id)
  * Returns  { more, entries }: `more` is 1 when a bound stopped the read (entries may remain), 0 when
  *          the stream has no more; `entries` as XRANGE answers them.
  *
@@ -18,13 +19,13 @@ import type { Redis, Result } from 'ioredis';
 const READ_EVENT_BATCH = `
 local CHUNK = 32
 local cursor = '(' .. ARGV[1] .. '-0'
-local left, budget = tonumber(ARGV[2]), tonumber(ARGV[3])
+local left, budget, envelope = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local entries, bytes = {}, 0
 while left > 0 do
   local wanted = math.min(left, CHUNK)
   local chunk = redis.call('XRANGE', KEYS[1], cursor, '+', 'COUNT', wanted)
   for _, entry in ipairs(chunk) do
-    local size = 0
+    local size = envelope
     for _, field in ipairs(entry[2]) do size = size + #field end
     if #entries > 0 and bytes + size > budget then return { 1, entries } end
     entries[#entries + 1] = entry
@@ -51,6 +52,7 @@ declare module 'ioredis' {
       after: number,
       maxEvents: number,
       maxBytes: number,
+      envelopeBytes: number,
     ): Result<[number, StreamEntry[]], Context>;
   }
 }

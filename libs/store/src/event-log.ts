@@ -86,6 +86,7 @@ export class EventLog {
       after,
       bounds.maxEvents,
       bounds.maxBytes,
+      ENVELOPE_BYTES + Buffer.byteLength(runId),
     );
     return { more: more === 1, events: entries.map((entry) => sizedEvent(runId, entry)) };
   }
@@ -93,7 +94,7 @@ export class EventLog {
 
 function sizedEvent(runId: RunId, [streamId, fields]: StreamEntry): SizedEvent {
   const record = new Map<string, string>();
-  let bytes = ENVELOPE_BYTES + runId.length;
+  let bytes = ENVELOPE_BYTES + Buffer.byteLength(runId);
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const name = fields[i] ?? '';
     const value = fields[i + 1] ?? '';
