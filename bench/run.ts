@@ -49,10 +49,12 @@ async function main(): Promise<void> {
 }
 
 async function benchRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
-  if (await isRedisAt('127.0.0.1', 6379))
-    return { url: 'redis://127.0.0.1:6379', stop: async () => undefined };
-  if (!hasRedisServer())
+  if (await isRedisAt('127.0.0.1', 6379)) {
+    return { url: 'redis://127.0.0.1:6379', stop: () => Promise.resolve() };
+  }
+  if (!hasRedisServer()) {
     throw new Error('No Redis on 127.0.0.1:6379 and no redis-server to start.');
+  }
   const local = await startLocalRedis();
   process.stdout.write(`bench: started a throwaway redis-server at ${local.url}\n`);
   return { url: local.url, stop: () => local.stop() };
@@ -61,7 +63,9 @@ async function benchRedis(): Promise<{ url: string; stop: () => Promise<void> }>
 async function deleteKeys(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url);
   for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 1000 })) {
-    if ((keys as string[]).length > 0) await redis.unlink(...(keys as string[]));
+    if ((keys as string[]).length > 0) {
+      await redis.unlink(...(keys as string[]));
+    }
   }
   redis.disconnect();
 }

@@ -57,8 +57,9 @@ export async function startLocalRedis(
   const child = spawn('redis-server', args, { stdio: 'ignore' });
   const deadline = Date.now() + 5_000;
   while (!(await isRedisAt('127.0.0.1', port))) {
-    if (child.exitCode !== null || Date.now() > deadline)
+    if (child.exitCode !== null || Date.now() > deadline) {
       throw new Error(`redis-server did not start on port ${port}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return {
@@ -72,7 +73,9 @@ export async function startLocalRedis(
         child.kill('SIGTERM');
         await exited;
       }
-      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+      if (!options.dir) {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 }

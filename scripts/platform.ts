@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { exitOnFailure } from './exit-on-failure';
 import { LocalRedis, hasRedisServer, isRedisAt, startLocalRedis } from './local-redis';
 
 /**
@@ -19,20 +20,34 @@ async function main(): Promise<void> {
   );
   let stopping = false;
   const stopAll = async (code: number) => {
-    if (stopping) return;
+    if (stopping) {
+      return;
+    }
     stopping = true;
     await Promise.all(children.map(stop));
     await redis.throwaway?.stop();
     process.exit(code);
   };
-  for (const child of children) child.once('exit', (code) => void stopAll(code ?? 1));
-  process.once('SIGINT', () => void stopAll(0));
-  process.once('SIGTERM', () => void stopAll(0));
+  for (const child of children) {
+    child.once('exit', (code) => {
+      stopAll(code ?? 1).catch(exitOnFailure);
+    });
+  }
+  process.once('SIGINT', () => {
+    stopAll(0).catch(exitOnFailure);
+  });
+  process.once('SIGTERM', () => {
+    stopAll(0).catch(exitOnFailure);
+  });
 }
 
 async function resolveRedis(): Promise<{ url: string; throwaway?: LocalRedis }> {
-  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL };
-  if (await isRedisAt('127.0.0.1', 6379)) return { url: 'redis://127.0.0.1:6379' };
+  if (process.env.REDIS_URL) {
+    return { url: process.env.REDIS_URL };
+  }
+  if (await isRedisAt('127.0.0.1', 6379)) {
+    return { url: 'redis://127.0.0.1:6379' };
+  }
   if (!hasRedisServer()) {
     process.stderr.write(
       'Bulkhead needs Redis: install it (apt-get install redis-server, or brew install redis) or set REDIS_URL.\n',
@@ -47,17 +62,21 @@ async function resolveRedis(): Promise<{ url: string; throwaway?: LocalRedis }> 
 }
 
 function adminToken(): string {
-  if (process.env.BULKHEAD_ADMIN_TOKEN) return process.env.BULKHEAD_ADMIN_TOKEN;
+  if (process.env.BULKHEAD_ADMIN_TOKEN) {
+    return process.env.BULKHEAD_ADMIN_TOKEN;
+  }
   const token = randomBytes(18).toString('base64url');
   process.stdout.write(`BULKHEAD_ADMIN_TOKEN is not set: this run's admin token is ${token}\n`);
   return token;
 }
 
 async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
 }
 
-void main();
+main().catch(exitOnFailure);

@@ -1,5 +1,6 @@
 import { Emitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
+import { exitOnFailure } from '../../scripts/exit-on-failure';
 
 /**
  * Baseline for event latency: emits `count` messages to room "bench" at `perSecond`, each stamped with
@@ -22,11 +23,13 @@ async function main(): Promise<void> {
   for (let sent = 0; sent < total; sent += 1) {
     const due = started + sent * intervalMs;
     const wait = due - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 0) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
     emitter.to('bench').emit('bench.event', { seq: sent, sentAt: Date.now() });
   }
   await redis.quit();
   process.stdout.write(`${JSON.stringify({ msg: 'bench.sent', count: total })}\n`);
 }
 
-void main();
+main().catch(exitOnFailure);

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
+import { exitOnFailure } from '../../scripts/exit-on-failure';
 
 /**
  * `npm run bench:http-door [-- --quick]`: req/s and p99 of one POST doing one Redis write, served
@@ -49,8 +50,9 @@ async function measure(variant: string): Promise<Sample> {
   const result = await autocannon({ ...options, duration: SECONDS });
   server.kill('SIGTERM');
   await once(server, 'exit');
-  if (result.non2xx > 0 || result.errors > 0)
+  if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${variant}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  }
   return { requestsPerSecond: result.requests.average, p99Ms: result.latency.p99 };
 }
 
@@ -64,7 +66,9 @@ async function main(): Promise<void> {
   for (let rep = 0; rep < REPETITIONS; rep += 1) {
     // Each repetition starts with another variant, so no variant always runs first (cold).
     const order = VARIANTS.map((_, i) => VARIANTS[(i + rep) % VARIANTS.length] ?? '');
-    for (const variant of order) samples.get(variant)?.push(await measure(variant));
+    for (const variant of order) {
+      samples.get(variant)?.push(await measure(variant));
+    }
   }
   const rows = VARIANTS.map((variant) => {
     const runs = samples.get(variant) ?? [];
@@ -96,9 +100,11 @@ async function main(): Promise<void> {
 async function cleanup(): Promise<void> {
   const redis = new Redis(REDIS_URL);
   for await (const keys of redis.scanStream({ match: `${PREFIX}:*`, count: 1000 })) {
-    if ((keys as string[]).length > 0) await redis.unlink(...(keys as string[]));
+    if ((keys as string[]).length > 0) {
+      await redis.unlink(...(keys as string[]));
+    }
   }
   redis.disconnect();
 }
 
-void main();
+main().catch(exitOnFailure);

@@ -6,6 +6,7 @@ import {
   Controller,
   ExecutionContext,
   HttpCode,
+  INestApplication,
   Inject,
   Injectable,
   Module,
@@ -22,8 +23,10 @@ import { ContextModule, TenantContext, TenantId } from '@bulkhead/context';
 import { LoggingModule } from '@bulkhead/logging';
 import { ExecutionRegistry, RegistryModule } from '@bulkhead/registry';
 import { Redis } from 'ioredis';
+import { Server } from 'node:http';
 import { Observable } from 'rxjs';
 import { TenantScopeInterceptor } from '../../apps/api/src/http/tenant-scope.interceptor';
+import { exitOnFailure } from '../../scripts/exit-on-failure';
 
 /**
  * One POST route doing one Redis write, served six ways, to measure what the per-request door costs:
@@ -130,7 +133,9 @@ const controllerOf: Record<string, unknown> = {
 
 async function main(): Promise<void> {
   const controller = controllerOf[variant];
-  if (!controller) throw new Error(`unknown variant ${variant}`);
+  if (!controller) {
+    throw new Error(`unknown variant ${variant}`);
+  }
   const config = parseConfig({
     BULKHEAD_ADMIN_TOKEN: 'bench-admin-token-0123',
     LOG_LEVEL: 'silent',
@@ -150,10 +155,13 @@ async function main(): Promise<void> {
   class BenchModule {}
 
   const adapter = variant.startsWith('express') ? new ExpressAdapter() : new FastifyAdapter();
-  const app = await NestFactory.create(BenchModule, adapter, { logger: false });
+  // Both adapters serve on a node:http Server; Nest types it `any` unless told.
+  const app = await NestFactory.create<INestApplication<Server>>(BenchModule, adapter, {
+    logger: false,
+  });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   process.stdout.write(`${JSON.stringify({ msg: 'bench.listening', port: address.port })}\n`);
 }
 
-void main();
+main().catch(exitOnFailure);

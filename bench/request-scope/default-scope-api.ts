@@ -10,6 +10,7 @@ import { AuthenticatedRequest } from '../../apps/api/src/auth/authenticated-requ
 import { DomainErrorFilter } from '../../apps/api/src/http/domain-error.filter';
 import { fastifyOptions } from '../../apps/api/src/http/fastify-options';
 import { RunsModule } from '../../apps/api/src/runs/runs.module';
+import { exitOnFailure } from '../../scripts/exit-on-failure';
 
 /**
  * Bench only, never shipped: the API's submit path (guard, validation, RunSubmission, RunStore, queue)
@@ -23,7 +24,9 @@ class ContextOnlyDoor implements NestInterceptor {
   intercept(execution: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = execution.switchToHttp().getRequest<AuthenticatedRequest>();
     const owner = request.bulkheadOwner;
-    if (!owner) return next.handle();
+    if (!owner) {
+      return next.handle();
+    }
     const scope = {
       tenantId: owner.tenantId,
       principal: { kind: 'api-key', keyId: owner.keyId } as const,
@@ -56,4 +59,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify({ msg: 'bench.listening', port: address.port })}\n`);
 }
 
-void main();
+main().catch(exitOnFailure);

@@ -77,8 +77,9 @@ async function rawLatency(redisUrl: string, channel: string, count: number): Pro
       'bench.sent',
     );
     const deadline = Date.now() + 10_000;
-    while (samples.length < count && Date.now() < deadline)
+    while (samples.length < count && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   } finally {
     client.close();
     await Promise.all(servers.map((server) => server.stop()));

@@ -67,7 +67,9 @@ export async function invalidInputIsolation(run: BenchRun): Promise<ScenarioResu
         victimReads(platform.url(), victim.key, runId, seconds),
         invalidStream(platform.url(), attacker.key, seconds),
       ]);
-      if (stream.non2xx === 0) throw new Error('the invalid stream was accepted');
+      if (stream.non2xx === 0) {
+        throw new Error('the invalid stream was accepted');
+      }
       during.push(reads);
     });
   } finally {

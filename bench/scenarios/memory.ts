@@ -11,8 +11,9 @@ async function completeRuns(platform: BenchPlatform, count: number): Promise<voi
   await inLanes(Array.from({ length: count }), 50, () =>
     submitRun(platform.url(), tenant.key, { agent: 'echo', input: { n: 1 } }),
   );
-  while ((await unfinishedRuns(platform.url(), tenant.id)) > 0)
+  while ((await unfinishedRuns(platform.url(), tenant.id)) > 0) {
     await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /**
@@ -26,7 +27,9 @@ export async function memory(run: BenchRun): Promise<ScenarioResult> {
     env: { WORKER_CONCURRENCY: '10' },
   });
   const [api, worker] = [platform.apis[0], platform.workers[0]];
-  if (!api || !worker) throw new Error('platform did not start');
+  if (!api || !worker) {
+    throw new Error('platform did not start');
+  }
   try {
     const tenant = await createTenant(platform.url(), 'sockets');
     const idle = await api.heap();

@@ -29,8 +29,9 @@ async function runsPerSecond(
       }),
     );
     await Promise.all(Array.from({ length: workers }, () => platform.addWorker()));
-    while ((await unfinishedRuns(platform.url(), tenant.id)) > 0)
+    while ((await unfinishedRuns(platform.url(), tenant.id)) > 0) {
       await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const runs = await allRuns(platform.url(), tenant.key);
     const first = Math.min(...runs.map((r) => Date.parse(String(r.startedAt))));
     const last = Math.max(...runs.map((r) => Date.parse(String(r.finishedAt))));
@@ -49,7 +50,9 @@ export async function scaleOut(run: BenchRun): Promise<ScenarioResult> {
       runsPerSecond(run, workers, perWorker * workers, rep),
     );
     const value = median(samples);
-    if (workers === 1) baseline = value;
+    if (workers === 1) {
+      baseline = value;
+    }
     rows.push({
       workers,
       'runs/s': Math.round(value),

@@ -24,8 +24,9 @@ async function load(
   };
   await autocannon({ ...options, duration: 1 });
   const result = await autocannon({ ...options, duration: seconds });
-  if (result.non2xx > 0 || result.errors > 0)
+  if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  }
   return { requestsPerSecond: result.requests.average, p99Ms: result.latency.p99 };
 }
 

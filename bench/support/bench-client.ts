@@ -32,9 +32,10 @@ async function call(url: string, method: string, token: string, body?: unknown):
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const answer = (await response.json()) as unknown;
-  if (!response.ok)
+  const answer = await response.json();
+  if (!response.ok) {
     throw new Error(`${method} ${url}: ${response.status} ${JSON.stringify(answer)}`);
+  }
   return answer;
 }
 
@@ -105,7 +106,9 @@ export class RunWatcher {
   private constructor(private readonly socket: Socket) {
     socket.on('run.event', (event: RunEvent) => {
       this.arrivals.push({ event, at: Date.now() });
-      if (!TERMINAL.has(event.type)) return;
+      if (!TERMINAL.has(event.type)) {
+        return;
+      }
       this.finished.add(event.runId);
       this.waiting.get(event.runId)?.();
     });
@@ -121,9 +124,13 @@ export class RunWatcher {
     const ack = (await this.socket.timeout(30_000).emitWithAck('subscribe', { runId })) as {
       ok: boolean;
     };
-    if (!ack.ok) throw new Error(`subscribe ${runId} refused`);
+    if (!ack.ok) {
+      throw new Error(`subscribe ${runId} refused`);
+    }
     this.subscribedAt.set(runId, Date.now());
-    if (!this.finished.has(runId)) await done;
+    if (!this.finished.has(runId)) {
+      await done;
+    }
     this.waiting.delete(runId);
     await this.socket.timeout(30_000).emitWithAck('unsubscribe', { runId });
   }

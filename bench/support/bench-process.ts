@@ -38,7 +38,9 @@ export class BenchProcess {
       const timer = setTimeout(() => reject(new Error(`${script} did not start`)), BOOT_TIMEOUT_MS);
       lines.on('line', (line) => {
         const parsed = parseLine(line);
-        if (parsed.msg !== readyMsg) return;
+        if (parsed.msg !== readyMsg) {
+          return;
+        }
         clearTimeout(timer);
         // Log lines keep coming (as in production); drain them unread so they cost this process nothing.
         lines.close();
@@ -60,7 +62,9 @@ export class BenchProcess {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no diagnostics answer')), 30_000);
       const onMessage = (message: HeapReading & { id?: number }) => {
-        if (message.id !== id) return;
+        if (message.id !== id) {
+          return;
+        }
         clearTimeout(timer);
         this.child.off('message', onMessage);
         resolve({ heapUsed: message.heapUsed, rss: message.rss });
@@ -71,7 +75,9 @@ export class BenchProcess {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (this.child.exitCode !== null || this.child.signalCode !== null) {
+      return;
+    }
     const exited = once(this.child, 'exit');
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);

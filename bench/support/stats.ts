@@ -11,16 +11,22 @@ export function percentile(values: number[], p: number): number {
 /** Median of each numeric field over repetitions of the same measurement. */
 export function medianOf<T extends Record<string, number>>(samples: T[]): T {
   const first = samples[0];
-  if (!first) throw new Error('no samples');
+  if (!first) {
+    throw new Error('no samples');
+  }
   const result: Record<string, number> = {};
-  for (const field of Object.keys(first)) result[field] = median(samples.map((s) => s[field] ?? 0));
+  for (const field of Object.keys(first)) {
+    result[field] = median(samples.map((s) => s[field] ?? 0));
+  }
   return result as T;
 }
 
 /** Runs `measure` `times` times, one after the other. */
 export async function repeat<T>(times: number, measure: (rep: number) => Promise<T>): Promise<T[]> {
   const samples: T[] = [];
-  for (let rep = 0; rep < times; rep += 1) samples.push(await measure(rep));
+  for (let rep = 0; rep < times; rep += 1) {
+    samples.push(await measure(rep));
+  }
   return samples;
 }
 

@@ -49,11 +49,17 @@ export function scanSource(file: string, text: string): Finding[] {
   };
   const moduleConsts = new Map<string, ts.Node>();
   for (const statement of source.statements) {
-    if (ts.isVariableStatement(statement)) checkModuleVariables(statement, report, moduleConsts);
+    if (ts.isVariableStatement(statement)) {
+      checkModuleVariables(statement, report, moduleConsts);
+    }
   }
   const visit = (node: ts.Node): void => {
-    if (ts.isPropertyDeclaration(node)) checkStatic(node, report);
-    if (isGetInstance(node)) report(node, 'getInstance', 'get-instance');
+    if (ts.isPropertyDeclaration(node)) {
+      checkStatic(node, report);
+    }
+    if (isGetInstance(node)) {
+      report(node, 'getInstance', 'get-instance');
+    }
     const written = writtenIdentifier(node) ?? escapingIdentifier(node);
     const declaration = written ? moduleConsts.get(written) : undefined;
     if (written && declaration) {
@@ -80,18 +86,26 @@ function checkModuleVariables(
       report(declaration, name, 'module-let');
       continue;
     }
-    if (!declaration.initializer) continue;
-    if (isCollection(declaration.initializer))
+    if (!declaration.initializer) {
+      continue;
+    }
+    if (isCollection(declaration.initializer)) {
       report(declaration, name, 'module-mutable-collection');
-    else if (isMutableInitializer(declaration.initializer)) consts.set(name, declaration);
+    } else if (isMutableInitializer(declaration.initializer)) {
+      consts.set(name, declaration);
+    }
   }
 }
 
 function checkStatic(node: ts.PropertyDeclaration, report: Report): void {
   const modifiers = ts.getModifiers(node) ?? [];
-  if (!modifiers.some((m) => m.kind === ts.SyntaxKind.StaticKeyword)) return;
+  if (!modifiers.some((m) => m.kind === ts.SyntaxKind.StaticKeyword)) {
+    return;
+  }
   const readonly = modifiers.some((m) => m.kind === ts.SyntaxKind.ReadonlyKeyword);
-  if (readonly && !(node.initializer && isMutableInitializer(node.initializer))) return;
+  if (readonly && !(node.initializer && isMutableInitializer(node.initializer))) {
+    return;
+  }
   report(node, node.name.getText(), 'mutable-static');
 }
 
@@ -102,7 +116,9 @@ function isCollection(initializer: ts.Expression): boolean {
 
 function isMutableInitializer(initializer: ts.Expression): boolean {
   const node = unwrapped(initializer);
-  if (ts.isArrayLiteralExpression(node) || ts.isObjectLiteralExpression(node)) return true;
+  if (ts.isArrayLiteralExpression(node) || ts.isObjectLiteralExpression(node)) {
+    return true;
+  }
   return ts.isNewExpression(node) && MUTABLE_CONSTRUCTORS.has(node.expression.getText());
 }
 
@@ -129,18 +145,24 @@ function isGetInstance(node: ts.Node): boolean {
 function writtenIdentifier(node: ts.Node): string | undefined {
   if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
     const target = node.expression.expression;
-    if (ts.isIdentifier(target) && MUTATING_METHODS.has(node.expression.name.text))
+    if (ts.isIdentifier(target) && MUTATING_METHODS.has(node.expression.name.text)) {
       return target.text;
+    }
   }
-  if (ts.isBinaryExpression(node) && isAssignment(node.operatorToken.kind))
+  if (ts.isBinaryExpression(node) && isAssignment(node.operatorToken.kind)) {
     return rootOf(node.left);
-  if (ts.isDeleteExpression(node)) return rootOf(node.expression);
+  }
+  if (ts.isDeleteExpression(node)) {
+    return rootOf(node.expression);
+  }
   return undefined;
 }
 
 /** An identifier handed out whole: assigned, stored in an object or array, passed, or returned. */
 function escapingIdentifier(node: ts.Node): string | undefined {
-  if (!ts.isIdentifier(node)) return undefined;
+  if (!ts.isIdentifier(node)) {
+    return undefined;
+  }
   const parent = node.parent;
   const handedOut =
     (ts.isBinaryExpression(parent) &&
@@ -160,6 +182,8 @@ function isAssignment(kind: ts.SyntaxKind): boolean {
 }
 
 function rootOf(node: ts.Expression): string | undefined {
-  if (!ts.isPropertyAccessExpression(node) && !ts.isElementAccessExpression(node)) return undefined;
+  if (!ts.isPropertyAccessExpression(node) && !ts.isElementAccessExpression(node)) {
+    return undefined;
+  }
   return ts.isIdentifier(node.expression) ? node.expression.text : undefined;
 }

@@ -28,10 +28,12 @@ function main(): void {
   const stale = allowed.filter(
     (a) => !findings.some((f) => f.file === a.file && f.name === a.name),
   );
-  for (const v of violations)
+  for (const v of violations) {
     process.stderr.write(`${v.file}:${v.line} ${v.rule} ${v.name}: ${v.text}\n`);
-  for (const s of stale)
+  }
+  for (const s of stale) {
     process.stderr.write(`allow-list entry matches nothing, remove it: ${s.file} ${s.name}\n`);
+  }
   if (violations.length > 0 || stale.length > 0) {
     process.stderr.write(
       'Module-level mutable state is shared by every tenant: make it a provider, or allow-list it with a reason.\n',
@@ -44,8 +46,12 @@ function main(): void {
 function sourcesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (SKIPPED.has(name)) return [];
-    if (statSync(path).isDirectory()) return sourcesUnder(path);
+    if (SKIPPED.has(name)) {
+      return [];
+    }
+    if (statSync(path).isDirectory()) {
+      return sourcesUnder(path);
+    }
     return name.endsWith('.ts') && !name.endsWith('.spec.ts') ? [path] : [];
   });
 }

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { admin, bearer, createTenant } from '../support/tenants';
+import { bodyOf, errorOf } from '../support/answers';
+import { IssuedKey, admin, bearer, createTenant } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
 
 describe('Admin API', () => {
   const suite = usePlatform({ workers: 0 });
   let url: string;
 
-  beforeAll(async () => {
+  beforeAll(() => {
     url = suite.platform.url;
   });
 
@@ -33,7 +34,7 @@ describe('Admin API', () => {
           maxStoredRuns: 10_000,
         },
         usage: { queued: 0, running: 0, stored: 0 },
-        createdAt: expect.any(String),
+        createdAt: expect.any(String) as unknown,
       });
       const read = await request(url).get(`/v1/admin/tenants/${id}`).set(admin).expect(200);
       expect(read.body).toEqual(response.body);
@@ -49,7 +50,7 @@ describe('Admin API', () => {
         .send({ id, name: 'again' })
         .expect(409);
 
-      expect(response.body.code).toBe('tenant_exists');
+      expect(errorOf(response).code).toBe('tenant_exists');
     });
 
     it.each([
@@ -66,7 +67,7 @@ describe('Admin API', () => {
         .send({ id })
         .expect(400);
 
-      expect(response.body.details[0].path).toBe('id');
+      expect(errorOf(response).details?.[0]?.path).toBe('id');
     });
 
     it('should answer 400 for limits that are not positive integers', async () => {
@@ -76,7 +77,7 @@ describe('Admin API', () => {
         .send({ id: freshId(), limits: { maxConcurrentRuns: 0 } })
         .expect(400);
 
-      expect(response.body.details[0].path).toBe('limits.maxConcurrentRuns');
+      expect(errorOf(response).details?.[0]?.path).toBe('limits.maxConcurrentRuns');
     });
   });
 
@@ -89,13 +90,14 @@ describe('Admin API', () => {
         .set(admin)
         .expect(201);
 
-      expect(second.body).toEqual({
-        id: expect.stringMatching(/^key_/),
-        key: expect.stringMatching(new RegExp(`^bk_${tenant.id}_`)),
+      const issued = bodyOf<IssuedKey>(second);
+      expect(issued).toEqual({
+        id: expect.stringMatching(/^key_/) as unknown,
+        key: expect.stringMatching(new RegExp(`^bk_${tenant.id}_`)) as unknown,
       });
-      await request(url).get('/v1/agents').set(bearer(second.body.key)).expect(200);
+      await request(url).get('/v1/agents').set(bearer(issued.key)).expect(200);
       const read = await request(url).get(`/v1/admin/tenants/${tenant.id}`).set(admin).expect(200);
-      expect(JSON.stringify(read.body)).not.toContain(second.body.key);
+      expect(JSON.stringify(read.body)).not.toContain(issued.key);
     });
 
     it('should answer 404 for keys of a tenant that does not exist', async () => {
@@ -104,7 +106,7 @@ describe('Admin API', () => {
         .set(admin)
         .expect(404);
 
-      expect(response.body.code).toBe('tenant_not_found');
+      expect(errorOf(response).code).toBe('tenant_not_found');
     });
 
     it('should revoke a key at once and answer 404 when revoking it again', async () => {
@@ -120,7 +122,7 @@ describe('Admin API', () => {
         .delete(`/v1/admin/tenants/${tenant.id}/keys/${tenant.keyId}`)
         .set(admin)
         .expect(404);
-      expect(again.body.code).toBe('api_key_not_found');
+      expect(errorOf(again).code).toBe('api_key_not_found');
     });
 
     it("should not let one tenant's id revoke another tenant's key", async () => {

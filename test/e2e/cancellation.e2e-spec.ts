@@ -1,6 +1,14 @@
 import request from 'supertest';
+import { bodyOf } from '../support/answers';
 import { eventually } from '../support/eventually';
-import { finishedRun, getRun, isTerminalEvent, storedEvents, submitRun } from '../support/runs';
+import {
+  RunBody,
+  finishedRun,
+  getRun,
+  isTerminalEvent,
+  storedEvents,
+  submitRun,
+} from '../support/runs';
 import { TestTenant, bearer, createTenant } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
 
@@ -30,14 +38,16 @@ describe('Cancellation', () => {
     const later = await submitRun(suite.platform.url, tenant.key, { agent: 'echo', input: {} });
     await finishedRun(suite.platform.url, tenant.key, later.id);
 
-    expect(answer.body.status).toBe('cancelled');
+    expect(bodyOf<RunBody>(answer).status).toBe('cancelled');
     const events = await storedEvents(suite.platform.url, tenant.key, run.id);
     expect(events.map((e) => e.type)).toEqual(['run.queued', 'run.cancelled']);
     expect((await getRun(suite.platform.url, tenant.key, run.id)).attempts).toBe(0);
   });
 
   it("should fire the running agent's AbortSignal within 100 ms, on whichever of two workers runs it", async () => {
-    while (suite.platform.workers.length < 2) await suite.platform.startWorker();
+    while (suite.platform.workers.length < 2) {
+      await suite.platform.startWorker();
+    }
     const runs = await Promise.all(
       Array.from({ length: 6 }, () =>
         submitRun(suite.platform.url, tenant.key, {
@@ -47,8 +57,9 @@ describe('Cancellation', () => {
       ),
     );
     await eventually(async () => {
-      for (const run of runs)
+      for (const run of runs) {
         expect((await getRun(suite.platform.url, tenant.key, run.id)).status).toBe('running');
+      }
     });
 
     await Promise.all(runs.map((run) => cancel(run.id).expect(202)));

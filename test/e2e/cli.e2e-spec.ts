@@ -5,8 +5,8 @@ import request from 'supertest';
 import { CliEnv, CliProcess, CliRunner, linesOf } from '../support/cli';
 import { eventually } from '../support/eventually';
 import { ADMIN_TOKEN } from '../support/platform';
-import { EventBody, finishedRun, getRun, storedEvents, submitRun } from '../support/runs';
-import { TestTenant, bearer, createTenant, tenantView } from '../support/tenants';
+import { EventBody, RunBody, finishedRun, getRun, storedEvents, submitRun } from '../support/runs';
+import { TenantView, TestTenant, bearer, createTenant, tenantView } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
 
 /** A ticker that runs for about 15 s: long enough to interrupt or cancel it while it is followed. */
@@ -44,7 +44,9 @@ describe('bulkhead CLI', () => {
     );
     const stdout = await following.untilStdout(/agent\.progress/);
     const runId = /submitted (run_\S+)/.exec(stdout)?.[1];
-    if (runId === undefined) throw new Error(`no run id in ${stdout}`);
+    if (runId === undefined) {
+      throw new Error(`no run id in ${stdout}`);
+    }
     return { cli: following, runId };
   }
 
@@ -107,9 +109,9 @@ describe('bulkhead CLI', () => {
       );
 
       expect(set.code).toBe(0);
-      expect(JSON.parse(set.stdout).limits.runsPerMinute).toBe(7);
+      expect((JSON.parse(set.stdout) as TenantView).limits.runsPerMinute).toBe(7);
       expect(reset.code).toBe(0);
-      expect(JSON.parse(reset.stdout).limits.runsPerMinute).toBe(platformDefault);
+      expect((JSON.parse(reset.stdout) as TenantView).limits.runsPerMinute).toBe(platformDefault);
     });
 
     it('should revoke a key so that the next command with it is unauthorized', async () => {
@@ -130,8 +132,9 @@ describe('bulkhead CLI', () => {
       const listed = await cli.run(['agents'], tenantEnv());
 
       expect(listed.code).toBe(0);
-      for (const name of ['echo', 'ticker', 'flaky', 'failing', 'probe'])
+      for (const name of ['echo', 'ticker', 'flaky', 'failing', 'probe']) {
         expect(listed.stdout).toContain(name);
+      }
       expect(listed.stdout).toContain('steps, intervalMs?');
     });
 
@@ -196,7 +199,7 @@ describe('bulkhead CLI', () => {
       );
 
       expect(submitted.code).toBe(0);
-      expect(JSON.parse(submitted.stdout).input).toEqual({ steps: 2, intervalMs: 0 });
+      expect((JSON.parse(submitted.stdout) as RunBody).input).toEqual({ steps: 2, intervalMs: 0 });
     });
 
     it("should print a run's stored events after --after as NDJSON with runs events --json", async () => {
@@ -271,7 +274,7 @@ describe('bulkhead CLI', () => {
       expect(got.code).toBe(0);
       expect(JSON.parse(got.stdout)).toMatchObject({ id: run.id, agent: 'ticker' });
       expect(cancelled.code).toBe(0);
-      expect(JSON.parse(cancelled.stdout).id).toBe(run.id);
+      expect((JSON.parse(cancelled.stdout) as RunBody).id).toBe(run.id);
       expect((await finishedRun(suite.platform.url, tenant.key, run.id)).status).toBe('cancelled');
     });
 
@@ -288,8 +291,8 @@ describe('bulkhead CLI', () => {
       const revoked = await cli.run(['keys', 'revoke', id, keyId, '--json'], adminEnv());
 
       expect([created.code, limited.code, issued.code, revoked.code]).toEqual([0, 0, 0, 0]);
-      expect(JSON.parse(created.stdout).id).toBe(id);
-      expect(JSON.parse(limited.stdout).limits.maxConcurrentRuns).toBe(2);
+      expect((JSON.parse(created.stdout) as TenantView).id).toBe(id);
+      expect((JSON.parse(limited.stdout) as TenantView).limits.maxConcurrentRuns).toBe(2);
       expect(JSON.parse(revoked.stdout)).toEqual({ tenantId: id, keyId, revoked: true });
     });
   });

@@ -30,7 +30,9 @@ describe('@bulkhead/client against the platform', () => {
   /** The API process started last: the one serving after a restart. */
   const liveApi = (): PlatformProcess => {
     const api = suite.platform.apis.at(-1);
-    if (!api) throw new Error('the platform has no API process');
+    if (!api) {
+      throw new Error('the platform has no API process');
+    }
     return api;
   };
 
@@ -82,7 +84,7 @@ describe('@bulkhead/client against the platform', () => {
         input: { hello: 'world' },
         attempts: 0,
         metadata: { ticket: 'T-1', urgent: true },
-        createdAt: expect.any(String),
+        createdAt: expect.any(String) as unknown,
       });
       expect(read).toMatchObject({ id: created.id, tenantId: tenant.id, agent: 'echo' });
     });
@@ -116,7 +118,9 @@ describe('@bulkhead/client against the platform', () => {
 
       expect(error).toMatchObject({ status: 400, code: 'invalid_request' });
       expect(error.message).toContain('input.steps');
-      expect(error.details).toEqual([{ path: 'input.steps', message: expect.any(String) }]);
+      expect(error.details).toEqual([
+        { path: 'input.steps', message: expect.any(String) as unknown },
+      ]);
     });
 
     it('should throw 404 run_not_found for a run of another tenant, exactly as for a missing run', async () => {
@@ -188,7 +192,9 @@ describe('@bulkhead/client against the platform', () => {
       const firstPage = await client.runs.list({ limit: 2 });
       const listed: string[] = [];
 
-      for await (const run of client.runs.listAll({ limit: 2 })) listed.push(run.id);
+      for await (const run of client.runs.listAll({ limit: 2 })) {
+        listed.push(run.id);
+      }
 
       expect(firstPage.items).toHaveLength(2);
       expect(firstPage.nextCursor).toEqual(expect.any(String));
@@ -203,7 +209,7 @@ describe('@bulkhead/client against the platform', () => {
       expect(page.items[0]).not.toHaveProperty('input');
       expect(page.items[0]).toMatchObject({
         status: 'failed',
-        error: { message: expect.any(String) },
+        error: { message: expect.any(String) as unknown },
       });
       expect(page.nextCursor).toBeNull();
     });
@@ -217,7 +223,10 @@ describe('@bulkhead/client against the platform', () => {
       const accepted = await sut.runs.cancel(run.id);
       const finished = await sut.runs.wait(run.id, { timeoutMs: 10_000 });
 
-      expect(accepted).toMatchObject({ id: run.id, cancelRequestedAt: expect.any(String) });
+      expect(accepted).toMatchObject({
+        id: run.id,
+        cancelRequestedAt: expect.any(String) as unknown,
+      });
       expect(finished.status).toBe('cancelled');
     });
 
@@ -307,7 +316,9 @@ describe('@bulkhead/client against the platform', () => {
       let whileStreaming: Record<string, number> = {};
 
       for await (const event of sut.runs.stream(run.id)) {
-        if (event.type !== 'agent.progress') continue;
+        if (event.type !== 'agent.progress') {
+          continue;
+        }
         whileStreaming = await socketsOnApi();
         break;
       }
@@ -369,8 +380,9 @@ describe('@bulkhead/client against the platform', () => {
         baseUrl: nowhere,
         apiKey: tenant.key,
         fetch: (input, init) => {
-          requested.push(String(input));
-          return fetch(String(input).replace(nowhere, url), init);
+          const target = input instanceof Request ? input.url : input.toString();
+          requested.push(target);
+          return fetch(target.replace(nowhere, url), init);
         },
       });
       handles.push(httpOnly);
@@ -431,7 +443,7 @@ describe('@bulkhead/client against the platform', () => {
       expect(created).toEqual({
         id,
         name: 'Acme',
-        createdAt: expect.any(String),
+        createdAt: expect.any(String) as unknown,
         limits: {
           maxConcurrentRuns: 3,
           maxQueuedRuns: 10_000,
@@ -491,7 +503,10 @@ describe('@bulkhead/client against the platform', () => {
       const revoked = await admin.keys.revoke(id, issued.id);
       const after = await rejectionOf(client.agents.list());
 
-      expect(issued).toEqual({ id: expect.any(String), key: expect.stringMatching(`^bk_${id}_`) });
+      expect(issued).toEqual({
+        id: expect.any(String) as unknown,
+        key: expect.stringMatching(`^bk_${id}_`) as unknown,
+      });
       expect(before.length).toBeGreaterThan(0);
       expect(revoked).toBeUndefined();
       expect(after).toMatchObject({ status: 401, code: 'unauthorized' });
@@ -535,7 +550,9 @@ describe('@bulkhead/client against the platform', () => {
 
       for await (const event of viaProxy.runs.stream(run.id)) {
         received.push(event);
-        if (event.id === 5) proxy.cutAll();
+        if (event.id === 5) {
+          proxy.cutAll();
+        }
       }
 
       expect(received).toEqual(await storedEvents(url, tenant.key, run.id));
@@ -557,7 +574,9 @@ describe('@bulkhead/client against the platform', () => {
 
       for await (const event of viaProxy.runs.stream(run.id, { signal: controller.signal })) {
         received.push(event);
-        if (event.id === 5) restarted = restart().catch((error) => controller.abort(error));
+        if (event.id === 5) {
+          restarted = restart().catch((error) => controller.abort(error));
+        }
       }
       await restarted;
 
@@ -577,20 +596,26 @@ async function rejectionOf(promise: Promise<unknown>): Promise<BulkheadError> {
     () => new Error('expected a rejection, got a value'),
     (error: unknown) => error,
   );
-  if (!(outcome instanceof BulkheadError)) throw outcome;
+  if (!(outcome instanceof BulkheadError)) {
+    throw outcome;
+  }
   return outcome;
 }
 
 /** Every event until the iterator is done. */
 async function collect(stream: AsyncIterable<RunEvent>): Promise<RunEvent[]> {
   const events: RunEvent[] = [];
-  for await (const event of stream) events.push(event);
+  for await (const event of stream) {
+    events.push(event);
+  }
   return events;
 }
 
 async function next(stream: AsyncIterator<RunEvent>): Promise<RunEvent> {
   const result = await stream.next();
-  if (result.done) throw new Error('the stream ended early');
+  if (result.done) {
+    throw new Error('the stream ended early');
+  }
   return result.value;
 }
 

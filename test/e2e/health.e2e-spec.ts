@@ -32,7 +32,7 @@ describe('Health and readiness', () => {
     expect(notReady.body).toMatchObject({
       statusCode: 503,
       code: 'unavailable',
-      message: expect.stringContaining('Redis'),
+      message: expect.stringContaining('Redis') as unknown,
     });
     await request(platform.url).get('/healthz').expect(200, { status: 'ok' });
     redis = await startLocalRedis({ port: redis.port });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { finishedRun, storedEvents } from '../support/runs';
+import { bodyOf, errorOf } from '../support/answers';
+import { RunBody, finishedRun, storedEvents } from '../support/runs';
 import { TestTenant, bearer, createTenant } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
 
@@ -30,7 +31,7 @@ describe('Idempotency-Key on POST /v1/runs', () => {
       agent: 'echo',
     }).expect(200);
 
-    expect(again.body.id).toBe(first.body.id);
+    expect(bodyOf<RunBody>(again).id).toBe(bodyOf<RunBody>(first).id);
   });
 
   it('should execute exactly one run for 50 concurrent duplicates across two API processes', async () => {
@@ -44,7 +45,7 @@ describe('Idempotency-Key on POST /v1/runs', () => {
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((status) => status === 202)).toHaveLength(1);
     expect(statuses.filter((status) => status === 200)).toHaveLength(49);
-    const ids = new Set(answers.map((a) => a.body.id));
+    const ids = new Set(answers.map((a) => bodyOf<RunBody>(a).id));
     expect(ids.size).toBe(1);
     const [runId] = [...ids] as [string];
     expect((await finishedRun(suite.platform.url, tenant.key, runId)).attempts).toBe(1);
@@ -62,8 +63,9 @@ describe('Idempotency-Key on POST /v1/runs', () => {
     const mine = await submit(tenant, key, body).expect(202);
     const theirs = await submit(other, key, body).expect(202);
 
-    expect(theirs.body.id).not.toBe(mine.body.id);
-    expect(theirs.body.tenantId).toBe(other.id);
+    const theirRun = bodyOf<RunBody>(theirs);
+    expect(theirRun.id).not.toBe(bodyOf<RunBody>(mine).id);
+    expect(theirRun.tenantId).toBe(other.id);
   });
 
   it('should answer 409 for the same key with a different request', async () => {
@@ -72,12 +74,12 @@ describe('Idempotency-Key on POST /v1/runs', () => {
 
     const response = await submit(tenant, key, { agent: 'echo', input: { v: 2 } }).expect(409);
 
-    expect(response.body.code).toBe('idempotency_key_reused');
+    expect(errorOf(response).code).toBe('idempotency_key_reused');
   });
 
   it('should answer 400 for a key that is not printable ASCII or is too long', async () => {
     const response = await submit(tenant, 'k'.repeat(300), { agent: 'echo' }).expect(400);
 
-    expect(response.body.details[0].path).toBe('Idempotency-Key');
+    expect(errorOf(response).details?.[0]?.path).toBe('Idempotency-Key');
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { bodyOf } from '../support/answers';
 import { EventClient } from '../support/event-client';
 import { eventually } from '../support/eventually';
 import { Member, closeFleet, fleetOf, inBatches, percentile } from '../support/fleet';
@@ -11,7 +12,7 @@ import {
   storedEvents,
   submitRun,
 } from '../support/runs';
-import { admin, bearer, createTenant } from '../support/tenants';
+import { IssuedKey, admin, bearer, createTenant } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
 
 /**
@@ -41,12 +42,15 @@ describe('Tenant isolation', () => {
             const run = await submitRun(url, tenant.key, body);
             const subscribed = i % 5 !== 0;
             submitted.set(run.id, { owner: tenant.id, body, subscribed });
-            if (!subscribed) continue;
+            if (!subscribed) {
+              continue;
+            }
             const ack = await client.subscribe(run.id);
-            if (!ack.ok)
+            if (!ack.ok) {
               throw new Error(
                 `${tenant.id} could not follow its own run ${run.id}: ${ack.error?.code}`,
               );
+            }
           }
         }),
       );
@@ -75,8 +79,9 @@ describe('Tenant isolation', () => {
           finished.status === 'succeeded' &&
           finished.tenantId === run.owner &&
           same(finished.output, expected)
-        )
+        ) {
           return [];
+        }
         return [
           `${run.owner}: run ${runId} (${run.body.agent}) ended ${finished.status} as ${finished.tenantId} with ${JSON.stringify(finished.output ?? finished.error)}`,
         ];
@@ -110,11 +115,13 @@ describe('Tenant isolation', () => {
         const problems: string[] = [];
         for (const [runId] of own) {
           const stored = await storedEvents(suite.platform.url, tenant.key, runId);
-          if (!same(client.eventsOf(runId), stored))
+          if (!same(client.eventsOf(runId), stored)) {
             problems.push(`${tenant.id} run ${runId}: received differs from stored`);
+          }
           const foreign = stored.filter((event) => carriesOtherTenant(event, tenant.id));
-          if (foreign.length > 0)
+          if (foreign.length > 0) {
             problems.push(`${tenant.id} run ${runId} holds ${JSON.stringify(foreign[0])}`);
+          }
         }
         return problems;
       });
@@ -170,11 +177,13 @@ describe('Tenant isolation', () => {
     });
 
     it("should stop delivery on a key revoked mid-stream at once, and keep delivering on the tenant's other key", async () => {
-      const second = await request(suite.platform.url)
-        .post(`/v1/admin/tenants/${owner.tenant.id}/keys`)
-        .set(admin)
-        .expect(201);
-      const doomed = await EventClient.connect(suite.platform.urls[1] ?? '', second.body.key);
+      const second = bodyOf<IssuedKey>(
+        await request(suite.platform.url)
+          .post(`/v1/admin/tenants/${owner.tenant.id}/keys`)
+          .set(admin)
+          .expect(201),
+      );
+      const doomed = await EventClient.connect(suite.platform.urls[1] ?? '', second.key);
       const long = await submitRun(suite.platform.url, owner.tenant.key, {
         agent: 'ticker',
         input: { steps: 200, intervalMs: 10 },
@@ -185,7 +194,7 @@ describe('Tenant isolation', () => {
       const dropped = doomed.disconnected();
       const revokedAt = Date.now();
       await request(suite.platform.url)
-        .delete(`/v1/admin/tenants/${owner.tenant.id}/keys/${second.body.id}`)
+        .delete(`/v1/admin/tenants/${owner.tenant.id}/keys/${second.id}`)
         .set(admin)
         .expect(204);
       await dropped;
@@ -200,7 +209,7 @@ describe('Tenant isolation', () => {
       expect(droppedAfter).toBeLessThan(1_000);
       expect(doomed.eventsOf(long.id)).toHaveLength(receivedByDoomed);
       expect(owner.client.eventsOf(long.id).length).toBeGreaterThan(receivedByDoomed);
-      await request(suite.platform.url).get('/v1/runs').set(bearer(second.body.key)).expect(401);
+      await request(suite.platform.url).get('/v1/runs').set(bearer(second.key)).expect(401);
     });
   });
 
@@ -228,7 +237,9 @@ describe('Tenant isolation', () => {
         const found = sent.map(({ requestId }) =>
           suite.platform.logLines.find((l) => l.msg === 'run.queued' && l.requestId === requestId),
         );
-        if (found.some((line) => !line)) throw new Error('not every request has logged yet');
+        if (found.some((line) => !line)) {
+          throw new Error('not every request has logged yet');
+        }
         return found;
       });
       const wrongTenant = sent
@@ -264,10 +275,13 @@ describe('Tenant isolation', () => {
 
       const scopeOf = new Map<string, Set<string>>();
       for (const line of suite.platform.workers.flatMap((w) => w.lines)) {
-        if (!line.runId || !runs.some((run) => run.id === line.runId)) continue;
+        if (!line.runId || !runs.some((run) => run.id === line.runId)) {
+          continue;
+        }
         const run = runs.find((r) => r.id === line.runId);
-        if (line.tenantId !== run?.tenantId)
+        if (line.tenantId !== run?.tenantId) {
           throw new Error(`${line.runId} logged as ${line.tenantId}`);
+        }
         scopeOf.set(line.runId, (scopeOf.get(line.runId) ?? new Set()).add(String(line.scopeId)));
       }
       const scopes = [...scopeOf.values()].map((ids) => [...ids]);
@@ -429,7 +443,9 @@ describe('Tenant isolation', () => {
                 client.subscribe(own),
               ]);
               // Every other round disconnects while the messages are still in flight.
-              if (round % 2 === 0) await ops;
+              if (round % 2 === 0) {
+                await ops;
+              }
               client.close();
               await ops;
             }
@@ -547,9 +563,15 @@ function mixedRun(tenantId: string, i: number): MixedRun {
 }
 
 function expectedOutput(run: MixedRun): unknown {
-  if (run.agent === 'echo') return run.input;
-  if (run.agent === 'ticker') return { steps: run.input.steps };
-  if (run.agent === 'flaky') return { attempts: 2 };
+  if (run.agent === 'echo') {
+    return run.input;
+  }
+  if (run.agent === 'ticker') {
+    return { steps: run.input.steps };
+  }
+  if (run.agent === 'flaky') {
+    return { attempts: 2 };
+  }
   return { rounds: run.input.rounds, marker: run.input.marker };
 }
 

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import { ErrorAnswer, bodyOf } from '../support/answers';
 import { ROOT, runNodeTool } from '../support/node-tools';
 import { admin, bearer, createTenant } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
@@ -43,7 +44,9 @@ describe('The OpenAPI document and the API reference', () => {
       const inPath = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
       expect({ path, declared: declared.sort() }).toEqual({ path, declared: inPath.sort() });
       for (const [status, response] of Object.entries(op.responses)) {
-        if (Number(status) < 400) continue;
+        if (Number(status) < 400) {
+          continue;
+        }
         expect(response.content?.['application/json']?.schema).toEqual({
           $ref: '#/components/schemas/Error',
         });
@@ -78,7 +81,8 @@ describe('The OpenAPI document and the API reference', () => {
         .set(credentials)
         .send(method === 'get' || method === 'delete' ? undefined : {});
 
-      expect({ operation: op.operationId, code: response.body?.code }).not.toEqual({
+      const answer = bodyOf<Partial<ErrorAnswer> | undefined>(response);
+      expect({ operation: op.operationId, code: answer?.code }).not.toEqual({
         operation: op.operationId,
         code: 'not_found',
       });

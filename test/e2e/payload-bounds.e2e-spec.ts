@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { PageAnswer, bodyOf, errorOf } from '../support/answers';
 import { inBatches } from '../support/fleet';
 import { finishedRun, getRun, storedEvents, submitRun } from '../support/runs';
 import { bearer, createTenant } from '../support/tenants';
@@ -18,8 +19,9 @@ describe('Payload bounds: what one tenant stores cannot make an answer huge', ()
       .send({ agent: 'echo', input: { text: 'x'.repeat(70 * KIB) } })
       .expect(413);
 
-    expect(response.body.code).toBe('input_too_large');
-    expect(response.body.message).toContain('65536');
+    const error = errorOf(response);
+    expect(error.code).toBe('input_too_large');
+    expect(error.message).toContain('65536');
   });
 
   it('should answer list pages with run summaries, without input or output', async () => {
@@ -36,7 +38,7 @@ describe('Payload bounds: what one tenant stores cannot make an answer huge', ()
       .set(bearer(tenant.key))
       .expect(200);
 
-    const [summary] = page.body.items as Record<string, unknown>[];
+    const [summary] = bodyOf<PageAnswer<Record<string, unknown>>>(page).items;
     expect(summary).toMatchObject({
       id: submitted.id,
       agent: 'echo',
@@ -62,7 +64,7 @@ describe('Payload bounds: what one tenant stores cannot make an answer huge', ()
       .set(bearer(tenant.key))
       .expect(200);
 
-    expect(page.body.items).toHaveLength(100);
+    expect(bodyOf<PageAnswer<unknown>>(page).items).toHaveLength(100);
     expect(Buffer.byteLength(page.text)).toBeLessThan(2 * KIB * KIB);
   });
 
@@ -80,7 +82,7 @@ describe('Payload bounds: what one tenant stores cannot make an answer huge', ()
       .expect(200);
 
     expect(Buffer.byteLength(first.text)).toBeLessThan(1.2 * KIB * KIB);
-    const items = first.body.items as { id: number }[];
+    const { items } = bodyOf<PageAnswer<{ id: number }>>(first);
     const rest = await storedEvents(suite.platform.url, tenant.key, run.id, items.at(-1)?.id);
     // run.queued, run.started, 30 × agent.big, agent.emit_result, run.succeeded
     expect(items.length + rest.length).toBe(34);
@@ -98,7 +100,7 @@ describe('Payload bounds: what one tenant stores cannot make an answer huge', ()
       .send({ agent: 'echo', metadata })
       .expect(400);
 
-    expect(response.body.details.length).toBeLessThanOrEqual(20);
+    expect(errorOf(response).details?.length).toBeLessThanOrEqual(20);
     expect(Buffer.byteLength(response.text)).toBeLessThan(8 * KIB);
   });
 
@@ -114,7 +116,7 @@ describe('Payload bounds: what one tenant stores cannot make an answer huge', ()
       .send({ agent: 'ticker', input: { steps: 1, ...input } })
       .expect(400);
 
-    expect(response.body.code).toBe('invalid_request');
+    expect(errorOf(response).code).toBe('invalid_request');
     expect(Buffer.byteLength(response.text)).toBeLessThan(8 * KIB);
   });
 });

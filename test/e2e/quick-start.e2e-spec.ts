@@ -20,7 +20,7 @@ describe('README quick start', () => {
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
 
-    const [code] = await once(child, 'exit');
+    const [code] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
 
     expect(code).toBe(0);
     const types = output

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { LocalRedis, startLocalRedis } from '../../scripts/local-redis';
+import { errorOf } from '../support/answers';
 import { EventClient } from '../support/event-client';
 import { eventually } from '../support/eventually';
 import { Platform } from '../support/platform';
@@ -65,7 +66,7 @@ describe('A Redis outage', () => {
 
     expect(readyMs).toBeLessThan(2_000);
     expect(refused.status).toBe(503);
-    expect(refused.body.code).toBe('unavailable');
+    expect(errorOf(refused).code).toBe('unavailable');
     expect(submitMs).toBeLessThan(2_000);
     const finished = await Promise.all(
       runs.map((run) => finishedRun(platform.url, tenant.key, run.id, 30_000)),

@@ -129,7 +129,7 @@ describe('Reliability of accepted runs', () => {
 
     // The transport is closed (not a socket.io disconnect), so clients reconnect on their own.
     expect(await disconnected).toBe('transport close');
-    expect(notices).toEqual([{ reason: expect.stringContaining('shutting down') }]);
+    expect(notices).toEqual([{ reason: expect.stringContaining('shutting down') as unknown }]);
     expect((await finishedRun(suite.platform.url, tenant.key, run.id)).status).toBe('succeeded');
   });
 

@@ -15,7 +15,10 @@ describe('Run duration: no run holds a worker slot past RUN_MAX_DURATION_MS', ()
     const finished = await finishedRun(suite.platform.url, tenant.key, run.id, 8_000);
 
     expect(finished.status).toBe('failed');
-    expect(finished.error).toEqual({ code: 'timed_out', message: expect.stringContaining('1500') });
+    expect(finished.error).toEqual({
+      code: 'timed_out',
+      message: expect.stringContaining('1500') as unknown,
+    });
     expect(
       Date.parse(String(finished.finishedAt)) - Date.parse(String(finished.startedAt)),
     ).toBeLessThan(5_000);

@@ -1,8 +1,9 @@
 import request from 'supertest';
+import { bodyOf } from '../support/answers';
 import { EventClient } from '../support/event-client';
 import { eventually } from '../support/eventually';
 import { finishedRun, storedEvents, submitRun } from '../support/runs';
-import { TestTenant, admin, bearer, createTenant } from '../support/tenants';
+import { IssuedKey, TestTenant, admin, bearer, createTenant } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
 
 describe('Run events over socket.io', () => {
@@ -93,7 +94,7 @@ describe('Run events over socket.io', () => {
 
       expect(theirs).toEqual({
         ok: false,
-        error: { code: 'run_not_found', message: expect.any(String) },
+        error: { code: 'run_not_found', message: expect.any(String) as unknown },
       });
       expect(theirs.error?.code).toBe(missing.error?.code);
       expect(spy.all).toEqual([]);
@@ -190,11 +191,10 @@ describe('Run events over socket.io', () => {
 
     it("should leave sockets of the tenant's other keys connected", async () => {
       const tenant = await createTenant(api1, 'twokeys');
-      const second = await request(api1)
-        .post(`/v1/admin/tenants/${tenant.id}/keys`)
-        .set(admin)
-        .expect(201);
-      const kept = await connect(api2, second.body.key);
+      const second = bodyOf<IssuedKey>(
+        await request(api1).post(`/v1/admin/tenants/${tenant.id}/keys`).set(admin).expect(201),
+      );
+      const kept = await connect(api2, second.key);
       const revoked = await connect(api2, tenant.key);
 
       await request(api1)
@@ -202,7 +202,7 @@ describe('Run events over socket.io', () => {
         .set(admin)
         .expect(204);
       await revoked.disconnected();
-      const run = await submitRun(api1, second.body.key, { agent: 'echo', input: {} });
+      const run = await submitRun(api1, second.key, { agent: 'echo', input: {} });
 
       expect(await kept.subscribe(run.id)).toEqual({ ok: true });
       expect((await kept.untilFinished(run.id)).at(-1)?.type).toBe('run.succeeded');

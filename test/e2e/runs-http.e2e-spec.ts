@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { finishedRun, getRun, storedEvents, submitRun } from '../support/runs';
+import { PageAnswer, bodyOf, errorOf } from '../support/answers';
+import { RunBody, finishedRun, getRun, storedEvents, submitRun } from '../support/runs';
 import { TestTenant, bearer, createTenant } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
 
@@ -47,9 +48,10 @@ describe('Runs over HTTP', () => {
         .send({ agent: 'nope' })
         .expect(400);
 
-      expect(response.body).toMatchObject({ statusCode: 400, code: 'unknown_agent' });
-      expect(response.body.message).toContain('agent');
-      expect(response.body.details).toEqual([{ path: 'agent', message: expect.any(String) }]);
+      const error = errorOf(response);
+      expect(error).toMatchObject({ statusCode: 400, code: 'unknown_agent' });
+      expect(error.message).toContain('agent');
+      expect(error.details).toEqual([{ path: 'agent', message: expect.any(String) as unknown }]);
     });
 
     it('should answer 400 naming the input field that fails the agent schema', async () => {
@@ -59,7 +61,7 @@ describe('Runs over HTTP', () => {
         .send({ agent: 'ticker', input: { steps: 0 } })
         .expect(400);
 
-      expect(response.body.details).toEqual([expect.objectContaining({ path: 'input.steps' })]);
+      expect(errorOf(response).details).toEqual([expect.objectContaining({ path: 'input.steps' })]);
     });
 
     it.each([
@@ -73,8 +75,9 @@ describe('Runs over HTTP', () => {
         .send(body)
         .expect(400);
 
-      expect(response.body.code).toBe('invalid_request');
-      expect(response.body.details.map((d: { path: string }) => d.path)).toContain(path);
+      const error = errorOf(response);
+      expect(error.code).toBe('invalid_request');
+      expect(error.details?.map((d) => d.path)).toContain(path);
     });
 
     it('should answer 400 with a JSON message for a body that is not JSON', async () => {
@@ -113,7 +116,7 @@ describe('Runs over HTTP', () => {
         .set(bearer(forged))
         .send({ agent: 'echo' })
         .expect(401);
-      expect(response.body.code).toBe('unauthorized');
+      expect(errorOf(response).code).toBe('unauthorized');
     });
   });
 
@@ -124,7 +127,7 @@ describe('Runs over HTTP', () => {
         .set(bearer(tenant.key))
         .expect(404);
 
-      expect(response.body.code).toBe('run_not_found');
+      expect(errorOf(response).code).toBe('run_not_found');
     });
 
     it('should answer 404 for a run of another tenant, exactly as for a missing run', async () => {
@@ -139,7 +142,7 @@ describe('Runs over HTTP', () => {
         .set(bearer(tenant.key))
         .expect(404);
 
-      expect(theirs.body.code).toBe(missing.body.code);
+      expect(errorOf(theirs).code).toBe(errorOf(missing).code);
       expect(JSON.stringify(theirs.body)).not.toContain(other.id);
     });
   });
@@ -148,21 +151,24 @@ describe('Runs over HTTP', () => {
     it("should list only this tenant's runs, newest first, page by page", async () => {
       const lister = await createTenant(url, 'lister');
       const ids: string[] = [];
-      for (let i = 0; i < 5; i += 1)
+      for (let i = 0; i < 5; i += 1) {
         ids.push((await submitRun(url, lister.key, { agent: 'echo', input: { i } })).id);
+      }
       await submitRun(url, other.key, { agent: 'echo', input: {} });
 
-      const first = await request(url).get('/v1/runs?limit=3').set(bearer(lister.key)).expect(200);
-      const second = await request(url)
-        .get(`/v1/runs?limit=3&cursor=${first.body.nextCursor}`)
-        .set(bearer(lister.key))
-        .expect(200);
-
-      const listed = [...first.body.items, ...second.body.items].map(
-        (run: { id: string }) => run.id,
+      const first = bodyOf<PageAnswer<RunBody>>(
+        await request(url).get('/v1/runs?limit=3').set(bearer(lister.key)).expect(200),
       );
+      const second = bodyOf<PageAnswer<RunBody>>(
+        await request(url)
+          .get(`/v1/runs?limit=3&cursor=${first.nextCursor}`)
+          .set(bearer(lister.key))
+          .expect(200),
+      );
+
+      const listed = [...first.items, ...second.items].map((run) => run.id);
       expect(listed).toEqual([...ids].reverse());
-      expect(second.body.nextCursor).toBeNull();
+      expect(second.nextCursor).toBeNull();
     });
 
     it('should filter by status', async () => {
@@ -179,7 +185,7 @@ describe('Runs over HTTP', () => {
         .set(bearer(filterer.key))
         .expect(200);
 
-      expect(succeeded.body.items.map((run: { id: string }) => run.id)).toEqual([done.id]);
+      expect(bodyOf<PageAnswer<RunBody>>(succeeded).items.map((run) => run.id)).toEqual([done.id]);
       await request(url).post(`/v1/runs/${slow.id}/cancel`).set(bearer(filterer.key)).expect(202);
     });
 
@@ -189,7 +195,7 @@ describe('Runs over HTTP', () => {
         .get('/v1/runs?limit=1000')
         .set(bearer(tenant.key))
         .expect(400);
-      expect(response.body.details[0].path).toBe('limit');
+      expect(errorOf(response).details?.[0]?.path).toBe('limit');
     });
   });
 
@@ -206,7 +212,7 @@ describe('Runs over HTTP', () => {
         .set(bearer(tenant.key))
         .expect(202);
 
-      expect(cancelled.body.cancelRequestedAt).toEqual(expect.any(String));
+      expect(bodyOf<RunBody>(cancelled).cancelRequestedAt).toEqual(expect.any(String));
       const finished = await finishedRun(url, tenant.key, run.id);
       expect(finished.status).toBe('cancelled');
       const events = await storedEvents(url, tenant.key, run.id);
@@ -232,7 +238,7 @@ describe('Runs over HTTP', () => {
         .set(bearer(tenant.key))
         .expect(409);
 
-      expect(response.body.code).toBe('run_finished');
+      expect(errorOf(response).code).toBe('run_finished');
     });
 
     it('should answer 404 for a run of another tenant and leave it running', async () => {
@@ -282,10 +288,11 @@ describe('Runs over HTTP', () => {
     it('should list the built-in agents with their input JSON Schemas', async () => {
       const response = await request(url).get('/v1/agents').set(bearer(tenant.key)).expect(200);
 
-      const names = response.body.map((agent: { name: string }) => agent.name);
+      const agents = bodyOf<AgentAnswer[]>(response);
+      const names = agents.map((agent) => agent.name);
       expect(names).toEqual(expect.arrayContaining(['echo', 'ticker', 'flaky']));
-      const ticker = response.body.find((agent: { name: string }) => agent.name === 'ticker');
-      expect(ticker.inputSchema.properties.steps).toMatchObject({
+      const ticker = agents.find((agent) => agent.name === 'ticker');
+      expect(ticker?.inputSchema.properties.steps).toMatchObject({
         type: 'integer',
         minimum: 1,
         maximum: 10000,
@@ -300,8 +307,9 @@ describe('Runs over HTTP', () => {
     it('should serve the OpenAPI document at /openapi.json', async () => {
       const response = await request(url).get('/openapi.json').expect(200);
 
-      expect(response.body.openapi).toBe('3.1.0');
-      expect(Object.keys(response.body.paths)).toContain('/v1/runs');
+      const document = bodyOf<{ openapi: string; paths: Record<string, unknown> }>(response);
+      expect(document.openapi).toBe('3.1.0');
+      expect(Object.keys(document.paths)).toContain('/v1/runs');
     });
 
     it('should answer an unknown route with a JSON 404', async () => {
@@ -355,6 +363,12 @@ describe('Runs over HTTP', () => {
   });
 });
 
+/** An agent of GET /v1/agents, with the part of its input JSON Schema these tests read. */
+interface AgentAnswer {
+  readonly name: string;
+  readonly inputSchema: { readonly properties: Record<string, unknown> };
+}
+
 async function waitForStatus(
   url: string,
   key: string,
@@ -363,7 +377,9 @@ async function waitForStatus(
 ): Promise<void> {
   const deadline = Date.now() + 5_000;
   while ((await getRun(url, key, runId)).status !== status) {
-    if (Date.now() > deadline) throw new Error(`run ${runId} never reached ${status}`);
+    if (Date.now() > deadline) {
+      throw new Error(`run ${runId} never reached ${status}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -89,6 +89,8 @@ function workerRunningOneOf(workers: PlatformProcess[], runIds: string[]): Platf
     const ended = new Set(worker.lines.filter((l) => l.msg === 'run.finished').map((l) => l.runId));
     return started.some((line) => !ended.has(line.runId));
   });
-  if (!found) throw new Error('no worker is running one of the runs');
+  if (!found) {
+    throw new Error('no worker is running one of the runs');
+  }
   return found;
 }

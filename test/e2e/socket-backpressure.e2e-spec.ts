@@ -52,7 +52,9 @@ describe('Socket backpressure: sockets that stop reading', () => {
 
   const api = () => {
     const [first] = suite.platform.apis;
-    if (!first) throw new Error('the platform has no API process');
+    if (!first) {
+      throw new Error('the platform has no API process');
+    }
     return first;
   };
   const slowConsumerLines = () => api().lines.filter((line) => line.msg === 'socket.slow_consumer');
@@ -73,14 +75,17 @@ describe('Socket backpressure: sockets that stop reading', () => {
       30_000,
       200,
     );
-    for (let i = 0; i < STALLED_SOCKETS; i += 1)
+    for (let i = 0; i < STALLED_SOCKETS; i += 1) {
       stalled.push(await stalledClient(url, hoarder.key));
+    }
     watcher = await EventClient.connect(url, bystander.key);
     baselineHeap = (await api().stats()).heapUsed;
 
     subscribedAt = Date.now();
     for (const { client } of stalled) {
-      for (const run of runs) client.socket.emit('subscribe', { runId: run.id });
+      for (const run of runs) {
+        client.socket.emit('subscribe', { runId: run.id });
+      }
     }
     watcher.socket.on('run.event', (event: EventBody) =>
       bystanderLagsMs.push(Date.now() - Math.max(Date.parse(event.ts), subscribedAt)),
@@ -151,7 +156,9 @@ describe('Socket backpressure: sockets that stop reading', () => {
 
     for (const { client, notices, disconnectReason } of stalled) {
       expect(disconnectReason).toBe('io server disconnect');
-      expect(notices).toEqual([{ reason: 'slow_consumer', message: expect.any(String) }]);
+      expect(notices).toEqual([
+        { reason: 'slow_consumer', message: expect.any(String) as unknown },
+      ]);
       for (const events of client.received.values()) {
         expect(events.map((event) => event.id)).toEqual(events.map((_, i) => i + 1));
       }

@@ -60,7 +60,9 @@ describe('Lost pub/sub notifications', () => {
       for (const run of runs) {
         const stored = await storedEvents(platform.url, tenant.key, run.id);
         expect(stored.at(-1)?.type).toBe('run.succeeded');
-        for (const socket of sockets) expect(socket.eventsOf(run.id)).toEqual(stored);
+        for (const socket of sockets) {
+          expect(socket.eventsOf(run.id)).toEqual(stored);
+        }
       }
     }
   }, 90_000);
@@ -74,7 +76,9 @@ async function submitAndFollow(url: string, entry: Watched): Promise<void> {
     });
     entry.runs.push(run);
     const acks = await Promise.all(entry.sockets.map((socket) => socket.subscribe(run.id)));
-    if (!acks.every((ack) => ack.ok)) throw new Error(`could not follow ${run.id}`);
+    if (!acks.every((ack) => ack.ok)) {
+      throw new Error(`could not follow ${run.id}`);
+    }
   }
 }
 
@@ -105,9 +109,10 @@ class PubSubKiller {
 
   /** Keeps killing while `work` runs, and stops (and waits for the last kill) once it ends. */
   async during(work: () => Promise<void>): Promise<void> {
-    let failure: unknown;
+    // Boxed, so that what the killer rejected with is rethrown as it is, whatever its type.
+    let failure: { error: unknown } | undefined;
     const killing = this.killUntilStopped().catch((error: unknown) => {
-      failure = error;
+      failure = { error };
     });
     try {
       await work();
@@ -115,7 +120,9 @@ class PubSubKiller {
       this.stopped = true;
       await killing;
     }
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined) {
+      throw failure.error;
+    }
   }
 
   private async killUntilStopped(): Promise<void> {

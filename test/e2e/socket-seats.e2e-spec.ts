@@ -1,8 +1,9 @@
 import request from 'supertest';
+import { bodyOf } from '../support/answers';
 import { BareConnection, bareEngineConnection, connectNamespace } from '../support/bare-sockets';
 import { EventClient } from '../support/event-client';
 import { eventually } from '../support/eventually';
-import { admin, createTenant } from '../support/tenants';
+import { IssuedKey, admin, createTenant } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
 
 const PER_KEY = 3;
@@ -38,7 +39,7 @@ describe('Socket seats: live sockets per API key and per tenant, across API proc
 
   const secondKey = async (tenantId: string): Promise<string> => {
     const issued = await request(api1).post(`/v1/admin/tenants/${tenantId}/keys`).set(admin);
-    return issued.body.key as string;
+    return bodyOf<IssuedKey>(issued).key;
   };
 
   beforeAll(() => {
@@ -51,17 +52,19 @@ describe('Socket seats: live sockets per API key and per tenant, across API proc
 
   it('should refuse a socket beyond SOCKET_MAX_PER_KEY on either API process, naming the limit', async () => {
     const tenant = await createTenant(api1, 'perkey');
-    for (const url of [api1, api2, api1]) await attempt(url, tenant.key);
+    for (const url of [api1, api2, api1]) {
+      await attempt(url, tenant.key);
+    }
 
     const onApi1 = await refusalOf(api1, tenant.key);
     const onApi2 = await refusalOf(api2, tenant.key);
 
     for (const refused of [onApi1, onApi2]) {
       expect(refused).toMatchObject({
-        message: expect.stringContaining(`${PER_KEY} live sockets`),
+        message: expect.stringContaining(`${PER_KEY} live sockets`) as unknown,
         data: {
           code: 'too_many_sockets_per_key',
-          message: expect.stringContaining('SOCKET_MAX_PER_KEY'),
+          message: expect.stringContaining('SOCKET_MAX_PER_KEY') as unknown,
         },
       });
     }
@@ -70,17 +73,19 @@ describe('Socket seats: live sockets per API key and per tenant, across API proc
   it("should let another key of the tenant add sockets up to SOCKET_MAX_PER_TENANT, then refuse with the tenant's code", async () => {
     const tenant = await createTenant(api1, 'pertenant');
     const other = await secondKey(tenant.id);
-    for (const url of [api1, api2, api1]) await attempt(url, tenant.key);
+    for (const url of [api1, api2, api1]) {
+      await attempt(url, tenant.key);
+    }
 
     const admitted = [await attempt(api2, other), await attempt(api1, other)];
     const refused = await refusalOf(api2, other);
 
     expect(admitted.every((client) => client.socket.connected)).toBe(true);
     expect(refused).toMatchObject({
-      message: expect.stringContaining(`${PER_TENANT} live sockets`),
+      message: expect.stringContaining(`${PER_TENANT} live sockets`) as unknown,
       data: {
         code: 'too_many_sockets_per_tenant',
-        message: expect.stringContaining('SOCKET_MAX_PER_TENANT'),
+        message: expect.stringContaining('SOCKET_MAX_PER_TENANT') as unknown,
       },
     });
   });
@@ -105,7 +110,9 @@ describe('Socket seats: live sockets per API key and per tenant, across API proc
       createTenant(api1, 'full'),
       createTenant(api1, 'neighbour'),
     ]);
-    for (const url of [api1, api2, api1]) await attempt(url, full.key);
+    for (const url of [api1, api2, api1]) {
+      await attempt(url, full.key);
+    }
 
     const neighbours = [
       await attempt(api1, other.key),
@@ -131,7 +138,7 @@ describe('Socket seats: live sockets per API key and per tenant, across API proc
     );
 
     expect(refused).toMatchObject({
-      message: expect.stringContaining('/events'),
+      message: expect.stringContaining('/events') as unknown,
       data: { code: 'wrong_namespace' },
     });
   });
@@ -150,7 +157,9 @@ describe('Socket seats: live sockets per API key and per tenant, across API proc
     const tenant = await createTenant(api1, 'killed');
     const doomed = await suite.platform.startApi();
     const doomedUrl = suite.platform.urls.at(-1) ?? '';
-    for (let i = 0; i < PER_KEY; i += 1) await attempt(doomedUrl, tenant.key);
+    for (let i = 0; i < PER_KEY; i += 1) {
+      await attempt(doomedUrl, tenant.key);
+    }
 
     await doomed.stop('SIGKILL');
     const killedAt = Date.now();

@@ -48,7 +48,9 @@ describe('Subscribe rate: SOCKET_SUBSCRIBES_PER_MINUTE per socket', () => {
 
   it('should refuse subscribes beyond SOCKET_SUBSCRIBES_PER_MINUTE with too_many_subscribes and replay nothing for them', async () => {
     const client = await connect();
-    for (let i = 0; i < PER_MINUTE; i += 1) await replayOnce(client);
+    for (let i = 0; i < PER_MINUTE; i += 1) {
+      await replayOnce(client);
+    }
 
     const refused = await Promise.all(Array.from({ length: 20 }, () => client.subscribe(run.id)));
     await client.send('unsubscribe', { runId: 'run_barrier' });
@@ -58,7 +60,7 @@ describe('Subscribe rate: SOCKET_SUBSCRIBES_PER_MINUTE per socket', () => {
         ok: false,
         error: {
           code: 'too_many_subscribes',
-          message: expect.stringContaining(`${PER_MINUTE} subscribes per minute`),
+          message: expect.stringContaining(`${PER_MINUTE} subscribes per minute`) as unknown,
         },
       });
     }
@@ -69,7 +71,9 @@ describe('Subscribe rate: SOCKET_SUBSCRIBES_PER_MINUTE per socket', () => {
   it("should count each socket's subscribes on their own", async () => {
     const stormy = await connect();
     const calm = await connect();
-    for (let i = 0; i < PER_MINUTE; i += 1) await replayOnce(stormy);
+    for (let i = 0; i < PER_MINUTE; i += 1) {
+      await replayOnce(stormy);
+    }
 
     const ack = await calm.subscribe(run.id);
 

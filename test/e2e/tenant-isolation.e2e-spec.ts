@@ -17,6 +17,15 @@ describe('Tenant isolation under concurrency', () => {
   let clients: EventClient[];
   let runsByTenant: Map<string, RunBody[]>;
 
+  /** Tenant i's event client: one is connected per tenant, in the tenants' order. */
+  const clientOf = (i: number): EventClient => {
+    const client = clients[i];
+    if (client === undefined) {
+      throw new Error(`no event client for tenant ${i}`);
+    }
+    return client;
+  };
+
   beforeAll(async () => {
     tenants = await Promise.all(
       Array.from({ length: TENANTS }, (_, i) => createTenant(suite.platform.url, `iso${i}`)),
@@ -37,14 +46,14 @@ describe('Tenant isolation under concurrency', () => {
               }),
             ),
           );
-          await Promise.all(runs.map((run) => clients[i]?.subscribe(run.id)));
+          await Promise.all(runs.map((run) => clientOf(i).subscribe(run.id)));
           return [tenant.id, runs] as const;
         }),
       ),
     );
     await Promise.all(
       tenants.flatMap((tenant, i) =>
-        (runsByTenant.get(tenant.id) ?? []).map((run) => clients[i]?.untilFinished(run.id, 30_000)),
+        (runsByTenant.get(tenant.id) ?? []).map((run) => clientOf(i).untilFinished(run.id, 30_000)),
       ),
     );
   }, 60_000);
@@ -86,10 +95,12 @@ describe('Tenant isolation under concurrency', () => {
       for (const run of runsByTenant.get(tenant.id) ?? []) {
         const received = clients[i]?.eventsOf(run.id) ?? [];
         const stored = await storedEvents(suite.platform.url, tenant.key, run.id);
-        if (JSON.stringify(received) !== JSON.stringify(stored))
+        if (JSON.stringify(received) !== JSON.stringify(stored)) {
           mismatches.push(`${tenant.id} ${run.id}`);
-        if (stored.length !== STEPS + 3)
+        }
+        if (stored.length !== STEPS + 3) {
           mismatches.push(`${tenant.id} ${run.id} stored ${stored.length} events`);
+        }
       }
     }
 

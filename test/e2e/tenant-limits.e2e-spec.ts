@@ -1,7 +1,8 @@
 import request from 'supertest';
+import { PageAnswer, bodyOf, errorOf } from '../support/answers';
 import { agentWindow, mostAtOnce } from '../support/concurrency';
 import { eventually } from '../support/eventually';
-import { finishedRun, getRun, storedEvents, submitRun } from '../support/runs';
+import { RunBody, finishedRun, getRun, storedEvents, submitRun } from '../support/runs';
 import { admin, bearer, createTenant, setLimits, tenantView } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
 
@@ -11,7 +12,7 @@ describe('Per-tenant limits', () => {
   const suite = usePlatform({ workers: 2, env: { WORKER_CONCURRENCY: '10' } });
   let url: string;
 
-  beforeAll(async () => {
+  beforeAll(() => {
     url = suite.platform.url;
   });
 
@@ -100,13 +101,13 @@ describe('Per-tenant limits', () => {
 
       expect(refused.status).toBe(429);
       expect(refused.body).toMatchObject({ code: 'max_queued_runs' });
-      expect(refused.body.message).toContain('maxQueuedRuns');
+      expect(errorOf(refused).message).toContain('maxQueuedRuns');
       expect((await tenantView(url, tenant.id)).usage).toMatchObject({ queued: 3, running: 1 });
       const listed = await request(url)
         .get('/v1/runs?limit=100')
         .set(bearer(tenant.key))
         .expect(200);
-      expect(listed.body.items).toHaveLength(4);
+      expect(bodyOf<PageAnswer<RunBody>>(listed).items).toHaveLength(4);
       await cancelAll(tenant.key, [first.id, ...queued.map((run) => run.id)]);
     });
   });
@@ -120,7 +121,9 @@ describe('Per-tenant limits', () => {
         .set({ ...bearer(tenant.key), 'Idempotency-Key': 'rate-1' })
         .send(echo)
         .expect(202);
-      for (let i = 0; i < 4; i += 1) await submitRun(url, tenant.key, echo);
+      for (let i = 0; i < 4; i += 1) {
+        await submitRun(url, tenant.key, echo);
+      }
 
       const refused = await request(url).post('/v1/runs').set(bearer(tenant.key)).send(echo);
       const replay = await request(url)
@@ -132,12 +135,12 @@ describe('Per-tenant limits', () => {
 
       expect(refused.status).toBe(429);
       expect(refused.body).toMatchObject({ code: 'runs_per_minute' });
-      expect(refused.body.message).toContain('runsPerMinute');
+      expect(errorOf(refused).message).toContain('runsPerMinute');
       // 5 per minute: the next one is due 12 s after the first.
       expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(10);
       expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(12);
       expect(replay.status).toBe(200);
-      expect(replay.body.id).toBe(accepted.body.id);
+      expect(bodyOf<RunBody>(replay).id).toBe(bodyOf<RunBody>(accepted).id);
       expect(afterRaise.status).toBe(202);
     });
 

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { errorOf } from '../support/answers';
 import { bearer, createTenant } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
 
@@ -28,7 +29,7 @@ describe('Test agents are off unless BULKHEAD_TEST_AGENTS is set', () => {
         .send({ agent, input: {} })
         .expect(400);
 
-      expect(response.body.code).toBe('unknown_agent');
+      expect(errorOf(response).code).toBe('unknown_agent');
     },
   );
 });

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import request from 'supertest';
+import { PageAnswer, bodyOf } from '../support/answers';
 import { EventClient } from '../support/event-client';
 import { eventually } from '../support/eventually';
 import { inBatches } from '../support/fleet';
@@ -77,11 +78,13 @@ describe('Memory under rotating tenants', () => {
     );
 
     const failing = report.filter((r) => r.growth >= 0.05 || r.bytesPerRun >= 1024);
-    if (failing.length > 0) await writeSnapshots();
+    if (failing.length > 0) {
+      await writeSnapshots();
+    }
     expect(failing.map((r) => r.summary)).toEqual([]);
   });
 
-  it("should hold no ExecutionRegistry but the connected socket's, and one run room member per subscription, once idle", async () => {
+  it("should hold no ExecutionRegistry but the connected socket's, and one run room member per subscription, once idle", () => {
     for (const { api, worker } of samples) {
       expect(api.registries.live).toBe(1);
       expect(api.extra).toMatchObject({ sockets: 1, runRooms: 1, runRoomMembers: 1 });
@@ -123,7 +126,9 @@ describe('Memory under rotating tenants', () => {
           ? { agent: 'echo', input: { batch, i } }
           : { agent: 'ticker', input: { steps: 2, intervalMs: 0 } };
       const run = await submitRun(platform.url, tenant.key, body);
-      if (t < watchers.length && i === 0) await watchers[t]?.subscribe(run.id);
+      if (t < watchers.length && i === 0) {
+        await watchers[t]?.subscribe(run.id);
+      }
       return { run, tenant };
     });
     // Finished runs expire after RETENTION_SECONDS, so completion is read from what is still
@@ -150,7 +155,7 @@ describe('Memory under rotating tenants', () => {
             .expect(200),
         ),
       );
-      return pages.reduce((sum, page) => sum + page.body.items.length, 0);
+      return pages.reduce((sum, page) => sum + bodyOf<PageAnswer<RunBody>>(page).items.length, 0);
     });
     return counts.reduce((sum, count) => sum + count, 0);
   }
@@ -194,14 +199,17 @@ describe('Memory under rotating tenants', () => {
 
   async function countKeys(pattern: string): Promise<number> {
     let count = 0;
-    for await (const keys of redis.scanStream({ match: pattern, count: 1000 }))
+    for await (const keys of redis.scanStream({ match: pattern, count: 1000 })) {
       count += (keys as string[]).length;
+    }
     return count;
   }
 });
 
 async function statsOf(process: PlatformProcess | undefined): Promise<ProcessStats> {
-  if (!process) throw new Error('no such process');
+  if (!process) {
+    throw new Error('no such process');
+  }
   return process.stats();
 }
 

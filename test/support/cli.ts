@@ -52,8 +52,12 @@ export class CliProcess {
   untilStdout(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
     return eventually(
       () => {
-        if (pattern.test(this.out)) return this.out;
-        if (!this.isRunning) throw new Error(`bulkhead exited first:\n${this.out}\n${this.err}`);
+        if (pattern.test(this.out)) {
+          return this.out;
+        }
+        if (!this.isRunning) {
+          throw new Error(`bulkhead exited first:\n${this.out}\n${this.err}`);
+        }
         throw new Error(`no ${pattern} in stdout yet:\n${this.out}\n${this.err}`);
       },
       timeoutMs,
@@ -77,7 +81,9 @@ export class CliProcess {
   }
 
   async kill(): Promise<void> {
-    if (this.isRunning) this.child.kill('SIGKILL');
+    if (this.isRunning) {
+      this.child.kill('SIGKILL');
+    }
     await this.exit;
   }
 }
@@ -90,7 +96,9 @@ export class CliRunner {
   private readonly started: CliProcess[] = [];
 
   start(args: string[], env: CliEnv = {}): CliProcess {
-    if (!existsSync(BUILT)) throw new Error(`Build first (npm run build): missing ${BUILT}`);
+    if (!existsSync(BUILT)) {
+      throw new Error(`Build first (npm run build): missing ${BUILT}`);
+    }
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, ...env },

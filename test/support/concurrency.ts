@@ -12,7 +12,9 @@ export interface Interval {
  */
 export function agentWindow(events: EventBody[]): Interval {
   const stamps = events.filter((e) => e.type.startsWith('agent.')).map((e) => Date.parse(e.ts));
-  if (stamps.length === 0) throw new Error(`no agent events in ${events[0]?.runId ?? 'a run'}`);
+  if (stamps.length === 0) {
+    throw new Error(`no agent events in ${events[0]?.runId ?? 'a run'}`);
+  }
   return { start: Math.min(...stamps), end: Math.max(...stamps) };
 }
 

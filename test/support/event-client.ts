@@ -60,10 +60,11 @@ export class EventClient {
   async untilFinished(runId: string, timeoutMs = 10_000): Promise<EventBody[]> {
     const deadline = Date.now() + timeoutMs;
     while (!this.eventsOf(runId).some(isTerminalEvent)) {
-      if (Date.now() > deadline)
+      if (Date.now() > deadline) {
         throw new Error(
           `no terminal event for ${runId}; got ${JSON.stringify(this.eventsOf(runId).map((e) => e.type))}`,
         );
+      }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     return this.eventsOf(runId);
@@ -71,7 +72,9 @@ export class EventClient {
 
   /** Resolves when the server disconnects this socket. */
   disconnected(): Promise<string> {
-    if (this.socket.disconnected) return Promise.resolve('already');
+    if (this.socket.disconnected) {
+      return Promise.resolve('already');
+    }
     return new Promise((resolve) => this.socket.once('disconnect', (reason) => resolve(reason)));
   }
 

@@ -9,7 +9,9 @@ export async function eventually<T>(
     try {
       return await check();
     } catch (error) {
-      if (Date.now() > deadline) throw error;
+      if (Date.now() > deadline) {
+        throw error;
+      }
       await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
   }

@@ -47,7 +47,9 @@ export class PlatformProcess {
 
   /** A process that dies on its own explains every later failure of its suite: say so at once. */
   private reportUnexpectedExit(code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.stopping) return;
+    if (this.stopping) {
+      return;
+    }
     const lastLines = [
       ...this.lines.slice(-20).map((line) => JSON.stringify(line)),
       ...this.stderr,
@@ -61,11 +63,15 @@ export class PlatformProcess {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.lines.find((line) => line.msg === msg);
-      if (found) return found;
-      if (this.child.exitCode !== null)
+      if (found) {
+        return found;
+      }
+      if (this.child.exitCode !== null) {
         throw new Error(`${this.name} exited: ${this.stderr.join('\n')}`);
-      if (Date.now() > deadline)
+      }
+      if (Date.now() > deadline) {
         throw new Error(`${this.name} printed no ${msg}: ${this.stderr.join('\n')}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
@@ -86,7 +92,9 @@ export class PlatformProcess {
         30_000,
       );
       const onMessage = (message: { id?: number }) => {
-        if (message.id !== id) return;
+        if (message.id !== id) {
+          return;
+        }
         clearTimeout(timer);
         this.child.off('message', onMessage);
         resolve(message);
@@ -97,7 +105,9 @@ export class PlatformProcess {
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (this.child.exitCode !== null || this.child.signalCode !== null) {
+      return;
+    }
     const exited = once(this.child, 'exit');
     this.stopping = true;
     this.child.kill(signal);

@@ -17,7 +17,9 @@ export async function deleteKeysUnder(prefix: string): Promise<number> {
     do {
       const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
       cursor = next;
-      if (keys.length > 0) deleted += await redis.unlink(...keys);
+      if (keys.length > 0) {
+        deleted += await redis.unlink(...keys);
+      }
     } while (cursor !== '0');
   } finally {
     redis.disconnect();

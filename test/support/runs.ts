@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { PageAnswer, bodyOf } from './answers';
 import { eventually } from './eventually';
 import { bearer } from './tenants';
 
@@ -43,7 +44,7 @@ export async function storedEvents(
     .get(`/v1/runs/${runId}/events?after=${after}&limit=1000`)
     .set(bearer(key))
     .expect(200);
-  return response.body.items as EventBody[];
+  return bodyOf<PageAnswer<EventBody>>(response).items;
 }
 
 /** Polls GET /v1/runs/:id until the run is finished (or the deadline passes). */
@@ -56,7 +57,9 @@ export function finishedRun(
   return eventually(
     async () => {
       const run = await getRun(url, key, runId);
-      if (!TERMINAL.includes(run.status)) throw new Error(`run ${runId} is still ${run.status}`);
+      if (!TERMINAL.includes(run.status)) {
+        throw new Error(`run ${runId} is still ${run.status}`);
+      }
       return run;
     },
     timeoutMs,
@@ -75,8 +78,9 @@ export async function allRuns(url: string, key: string): Promise<RunBody[]> {
   do {
     const query: string = cursor ? `?limit=100&cursor=${cursor}` : '?limit=100';
     const response = await request(url).get(`/v1/runs${query}`).set(bearer(key)).expect(200);
-    runs.push(...(response.body.items as RunBody[]));
-    cursor = response.body.nextCursor as string | null;
+    const page = bodyOf<PageAnswer<RunBody>>(response);
+    runs.push(...page.items);
+    cursor = page.nextCursor;
   } while (cursor);
   return runs;
 }

@@ -40,7 +40,9 @@ export class StallingProxy {
   /** Reads from the API again and passes on everything it had held back. */
   resume(): void {
     this.stalled = false;
-    for (const { client, upstream } of this.pairs) upstream.pipe(client);
+    for (const { client, upstream } of this.pairs) {
+      upstream.pipe(client);
+    }
   }
 
   async close(): Promise<void> {
@@ -49,7 +51,9 @@ export class StallingProxy {
       upstream.destroy();
     }
     this.pairs.clear();
-    if (!this.server.listening) return;
+    if (!this.server.listening) {
+      return;
+    }
     const closed = once(this.server, 'close');
     this.server.close();
     await closed;
@@ -67,7 +71,10 @@ export class StallingProxy {
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
     client.pipe(upstream);
-    if (this.stalled) upstream.pause();
-    else upstream.pipe(client);
+    if (this.stalled) {
+      upstream.pause();
+    } else {
+      upstream.pipe(client);
+    }
   }
 }

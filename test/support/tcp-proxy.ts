@@ -41,7 +41,9 @@ export class TcpProxy {
 
   /** Destroys every open connection, both sides, as a network failure would. */
   cutAll(): void {
-    for (const socket of this.open) socket.destroy();
+    for (const socket of this.open) {
+      socket.destroy();
+    }
   }
 
   async close(): Promise<void> {

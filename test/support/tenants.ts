@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { bodyOf } from './answers';
 import { ADMIN_TOKEN } from './platform';
 
 export interface TestTenant {
   readonly id: string;
   readonly key: string;
   readonly keyId: string;
+}
+
+/** POST /v1/admin/tenants/:id/keys: `key` is shown only in this answer. */
+export interface IssuedKey {
+  readonly id: string;
+  readonly key: string;
 }
 
 export const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -37,7 +44,8 @@ export async function createTenant(url: string, label = 't', limits?: Limits): P
   const id = `${label}-${randomUUID().slice(0, 8)}`;
   await request(url).post('/v1/admin/tenants').set(admin).send({ id, limits }).expect(201);
   const issued = await request(url).post(`/v1/admin/tenants/${id}/keys`).set(admin).expect(201);
-  return { id, key: issued.body.key, keyId: issued.body.id };
+  const { key, id: keyId } = bodyOf<IssuedKey>(issued);
+  return { id, key, keyId };
 }
 
 export async function tenantView(url: string, tenantId: string): Promise<TenantView> {

@@ -42,12 +42,15 @@ export function usePlatformOnOwnRedis(
   return {
     prefix,
     get platform(): Platform {
-      if (!started)
+      if (!started) {
         throw new Error('The platform starts in beforeAll: read it inside hooks and tests.');
+      }
       return started;
     },
     get redis(): Redis {
-      if (!client) throw new Error('Redis starts in beforeAll: read it inside hooks and tests.');
+      if (!client) {
+        throw new Error('Redis starts in beforeAll: read it inside hooks and tests.');
+      }
       return client;
     },
   };

@@ -27,8 +27,9 @@ export function usePlatform(options: Omit<PlatformOptions, 'prefix'> = {}): Plat
   return {
     prefix,
     get platform(): Platform {
-      if (!started)
+      if (!started) {
         throw new Error('The platform starts in beforeAll: read it inside hooks and tests.');
+      }
       return started;
     },
   };

@@ -8,6 +8,7 @@ import { serveApiReference } from './docs/api-reference';
 import { fastifyOptions } from './http/fastify-options';
 import { RedisIoAdapter } from './run-events/redis-io.adapter';
 
+// bootOrExit never rejects: it reports any failure of the boot and exits 1.
 void bootOrExit(async () => {
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.with(ConfigModule.fromEnvironment()),

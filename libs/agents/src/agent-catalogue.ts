@@ -22,7 +22,9 @@ export class AgentCatalogue {
 
   get(name: string): AgentDefinition {
     const agent = this.byName.get(name);
-    if (!agent) throw new UnknownAgentError(name, [...this.byName.keys()]);
+    if (!agent) {
+      throw new UnknownAgentError(name, [...this.byName.keys()]);
+    }
     return agent;
   }
 

@@ -54,8 +54,9 @@ const AGENT_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 export function defineAgent<Schema extends z.ZodType>(
   spec: AgentSpec<Schema>,
 ): AgentDefinition<z.output<Schema>> {
-  if (!AGENT_NAME.test(spec.name))
+  if (!AGENT_NAME.test(spec.name)) {
     throw new Error(`Agent name "${spec.name}" must match ${AGENT_NAME}.`);
+  }
   const retries = spec.retries ?? 0;
   if (!Number.isInteger(retries) || retries < 0 || retries > 100) {
     throw new Error(`Agent ${spec.name}: retries must be an integer from 0 to 100.`);

@@ -27,7 +27,9 @@ function offeredAgents(config: AppConfig): readonly AgentDefinition[] {
   const agents = config.BULKHEAD_TEST_AGENTS ? [...BUILTIN_AGENTS, ...TEST_AGENTS] : BUILTIN_AGENTS;
   const names = agents.map((agent) => agent.name);
   const duplicate = names.find((name, i) => names.indexOf(name) !== i);
-  if (duplicate) throw new Error(`Two agents are named "${duplicate}".`);
+  if (duplicate) {
+    throw new Error(`Two agents are named "${duplicate}".`);
+  }
   return agents;
 }
 

@@ -10,7 +10,7 @@ describe('job context envelope', () => {
   };
 
   it('should restore the enqueuing tenant and request in the worker', () => {
-    const envelope = JSON.parse(JSON.stringify(toJobContext(scope, runId)));
+    const envelope = JSON.parse(JSON.stringify(toJobContext(scope, runId))) as unknown;
 
     const sut = scopeFromJob(runId, envelope);
 

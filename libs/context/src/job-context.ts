@@ -27,9 +27,12 @@ export function toJobContext(scope: TenantScope, runId: RunId): JobContext {
 /** Restores the scope a job runs in from its envelope; throws InvalidJobContextError if it is malformed. */
 export function scopeFromJob(jobId: string, envelope: unknown): TenantScope {
   const parsed = jobContextSchema.safeParse(envelope);
-  if (!parsed.success) throw new InvalidJobContextError(parsed.error.message);
-  if (parsed.data.runId !== jobId)
+  if (!parsed.success) {
+    throw new InvalidJobContextError(parsed.error.message);
+  }
+  if (parsed.data.runId !== jobId) {
     throw new InvalidJobContextError(`job ${jobId} names run ${parsed.data.runId}`);
+  }
   return {
     tenantId: parsed.data.tenantId as TenantId,
     runId: parsed.data.runId as RunId,

@@ -25,14 +25,18 @@ export class TenantContext {
 
   /** The current scope, or undefined outside any door (boot, shutdown, timers created at boot). */
   current(): TenantScope | undefined {
-    if (!this.cls.isActive()) return undefined;
+    if (!this.cls.isActive()) {
+      return undefined;
+    }
     return this.cls.get<TenantScope | undefined>(SCOPE);
   }
 
   /** The current scope; throws MissingTenantContextError where none is active. Never defaults. */
   require(): TenantScope {
     const scope = this.current();
-    if (!scope) throw new MissingTenantContextError();
+    if (!scope) {
+      throw new MissingTenantContextError();
+    }
     return scope;
   }
 }

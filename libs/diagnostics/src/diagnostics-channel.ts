@@ -35,7 +35,9 @@ export class DiagnosticsChannel implements OnApplicationBootstrap, OnApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.config.BULKHEAD_DIAGNOSTICS_IPC || !process.send) return;
+    if (!this.config.BULKHEAD_DIAGNOSTICS_IPC || !process.send) {
+      return;
+    }
     process.on('message', this.onMessage);
   }
 
@@ -60,7 +62,9 @@ export class DiagnosticsChannel implements OnApplicationBootstrap, OnApplication
   }
 
   private answer(message: unknown): void {
-    if (!isRequest(message)) return;
+    if (!isRequest(message)) {
+      return;
+    }
     const body = message.type === 'stats' ? this.stats() : { path: this.snapshot() };
     process.send?.({ id: message.id, ...body });
   }
@@ -71,7 +75,9 @@ export class DiagnosticsChannel implements OnApplicationBootstrap, OnApplication
 }
 
 function isRequest(message: unknown): message is Request {
-  if (typeof message !== 'object' || message === null) return false;
+  if (typeof message !== 'object' || message === null) {
+    return false;
+  }
   const { id, type } = message as Partial<Request>;
   return typeof id === 'number' && (type === 'stats' || type === 'heap-snapshot');
 }

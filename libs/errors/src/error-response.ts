@@ -23,8 +23,12 @@ const INTERNAL_MESSAGE = 'Bulkhead failed to handle this request. It was logged;
 /** The one mapping from a domain error to what a client sees; internal errors never show their text. */
 export function errorBodyOf(error: DomainError): ErrorBody {
   const statusCode = STATUS_BY_KIND[error.kind];
-  if (error.kind === 'internal') return { statusCode, code: 'internal', message: INTERNAL_MESSAGE };
-  if (error.details.length === 0) return { statusCode, code: error.code, message: error.message };
+  if (error.kind === 'internal') {
+    return { statusCode, code: 'internal', message: INTERNAL_MESSAGE };
+  }
+  if (error.details.length === 0) {
+    return { statusCode, code: error.code, message: error.message };
+  }
   return { statusCode, code: error.code, message: error.message, details: error.details };
 }
 

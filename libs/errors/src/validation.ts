@@ -8,7 +8,9 @@ export function parseOrThrow<Schema extends z.ZodType>(
   prefix = '',
 ): z.output<Schema> {
   const result = schema.safeParse(value);
-  if (result.success) return result.data;
+  if (result.success) {
+    return result.data;
+  }
   throw validationErrorOf(result.error, prefix);
 }
 
@@ -29,11 +31,17 @@ export function tooDeepAt(
   maxDepth: number,
   path: string[] = [],
 ): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  if (path.length >= maxDepth) return path.join('.');
+  if (typeof value !== 'object' || value === null) {
+    return undefined;
+  }
+  if (path.length >= maxDepth) {
+    return path.join('.');
+  }
   for (const [key, child] of Object.entries(value)) {
     const found = tooDeepAt(child, maxDepth, [...path, key]);
-    if (found !== undefined) return found;
+    if (found !== undefined) {
+      return found;
+    }
   }
   return undefined;
 }

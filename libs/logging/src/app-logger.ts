@@ -51,9 +51,13 @@ export class AppLogger {
 
 function scopeFields(context: TenantContext): Fields {
   const scope = context.current();
-  if (!scope) return {};
+  if (!scope) {
+    return {};
+  }
   const { tenantId, runId, requestId, scopeId } = scope;
   const fields: Fields = { tenantId, requestId, scopeId };
-  if (runId !== undefined) fields.runId = runId;
+  if (runId !== undefined) {
+    fields.runId = runId;
+  }
   return fields;
 }

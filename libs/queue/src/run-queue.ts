@@ -42,7 +42,9 @@ export class RunQueue implements OnApplicationShutdown {
     try {
       await job?.promote();
     } catch (error) {
-      if (!(error instanceof Error && NOT_DELAYED.test(error.message))) throw error;
+      if (!(error instanceof Error && NOT_DELAYED.test(error.message))) {
+        throw error;
+      }
     }
   }
 

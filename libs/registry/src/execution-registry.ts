@@ -42,7 +42,9 @@ export class ExecutionRegistry {
   }
 
   get tenantId(): TenantId {
-    if (this.boundTenant === undefined) throw new MissingTenantContextError();
+    if (this.boundTenant === undefined) {
+      throw new MissingTenantContextError();
+    }
     return this.boundTenant;
   }
 
@@ -59,7 +61,9 @@ export class ExecutionRegistry {
     this.assertOpenFor(tenantId);
     this.disposers.add(dispose);
     return async () => {
-      if (!this.disposers.delete(dispose)) return;
+      if (!this.disposers.delete(dispose)) {
+        return;
+      }
       await dispose();
     };
   }
@@ -73,7 +77,9 @@ export class ExecutionRegistry {
 
   /** Ends the scope: runs every disposer (newest first) even if some throw, then rethrows the first. */
   async dispose(): Promise<void> {
-    if (this.disposed) return;
+    if (this.disposed) {
+      return;
+    }
     this.disposed = true;
     const pending = [...this.disposers].reverse();
     this.disposers.clear();
@@ -86,11 +92,17 @@ export class ExecutionRegistry {
       }
     }
     this.monitor.disposed();
-    if (failures.length > 0) throw failures[0];
+    if (failures.length > 0) {
+      throw failures[0];
+    }
   }
 
   private assertOpenFor(tenantId: TenantId): void {
-    if (this.disposed) throw new RegistryDisposedError(this.id);
-    if (tenantId !== this.tenantId) throw new CrossTenantAccessError(this.tenantId, tenantId);
+    if (this.disposed) {
+      throw new RegistryDisposedError(this.id);
+    }
+    if (tenantId !== this.tenantId) {
+      throw new CrossTenantAccessError(this.tenantId, tenantId);
+    }
   }
 }

@@ -47,7 +47,9 @@ export class ApiKeys {
   async resolve(presented: string): Promise<KeyOwner | undefined> {
     const match = KEY_PATTERN.exec(presented);
     const tenant = match?.[1];
-    if (!tenant || !isTenantId(tenant)) return undefined;
+    if (!tenant || !isTenantId(tenant)) {
+      return undefined;
+    }
     const keyId = await this.redis.get(this.keys.apiKeyLookup(tenant, digest(presented)));
     return keyId ? { tenantId: tenant, keyId } : undefined;
   }
@@ -59,7 +61,9 @@ export class ApiKeys {
 
   async revoke(tenantId: TenantId, keyId: string): Promise<void> {
     const hash = await this.redis.hget(this.keys.apiKeys(tenantId), keyId);
-    if (!hash) throw new ApiKeyNotFoundError(keyId);
+    if (!hash) {
+      throw new ApiKeyNotFoundError(keyId);
+    }
     await this.redis
       .multi()
       .del(this.keys.apiKeyLookup(tenantId, hash))

@@ -29,7 +29,11 @@ export class RedisConnections implements OnApplicationShutdown {
 
 function optionsFor(role: ConnectionRole): RedisOptions {
   const common: RedisOptions = { connectTimeout: 2_000, lazyConnect: false };
-  if (role === 'bullmq') return { ...common, maxRetriesPerRequest: null, enableReadyCheck: false };
-  if (role === 'subscriber') return { ...common, maxRetriesPerRequest: null };
+  if (role === 'bullmq') {
+    return { ...common, maxRetriesPerRequest: null, enableReadyCheck: false };
+  }
+  if (role === 'subscriber') {
+    return { ...common, maxRetriesPerRequest: null };
+  }
   return { ...common, maxRetriesPerRequest: 1, enableOfflineQueue: true };
 }

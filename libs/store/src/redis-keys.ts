@@ -128,8 +128,9 @@ export class RedisKeys {
   }
 
   private of(tenantId: TenantId): string {
-    if (typeof tenantId !== 'string' || !isTenantId(tenantId))
+    if (typeof tenantId !== 'string' || !isTenantId(tenantId)) {
       throw new MissingTenantContextError();
+    }
     return `${this.prefix}:{${tenantId}}`;
   }
 }

@@ -18,7 +18,9 @@ type RunHash = Partial<Record<string, string>>;
  */
 export function parseRun(hash: RunHash): Run | undefined {
   const summary = parseSummary(hash);
-  if (!summary) return undefined;
+  if (!summary) {
+    return undefined;
+  }
   return {
     ...summary,
     input: parseJson(hash.input) ?? null,
@@ -31,14 +33,18 @@ export function parseSummaryFields(values: (string | null)[]): RunSummary | unde
   const hash: RunHash = {};
   RUN_SUMMARY_FIELDS.forEach((field, i) => {
     const value = values[i];
-    if (value !== null && value !== undefined) hash[field] = value;
+    if (value !== null && value !== undefined) {
+      hash[field] = value;
+    }
   });
   return parseSummary(hash);
 }
 
 function parseSummary(hash: RunHash): RunSummary | undefined {
   const status = RUN_STATUSES.find((s) => s === hash.status);
-  if (!hash.id || !status) return undefined;
+  if (!hash.id || !status) {
+    return undefined;
+  }
   return {
     id: hash.id as RunId,
     tenantId: hash.tenantId as TenantId,
@@ -55,9 +61,13 @@ function parseSummary(hash: RunHash): RunSummary | undefined {
 }
 
 function asError(value: unknown): RunError | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
+  if (typeof value !== 'object' || value === null) {
+    return undefined;
+  }
   const { message, code } = value as { message?: unknown; code?: unknown };
-  if (typeof message !== 'string') return undefined;
+  if (typeof message !== 'string') {
+    return undefined;
+  }
   return typeof code === 'string' ? { code, message } : { message };
 }
 
@@ -68,7 +78,9 @@ function asObject(value: unknown): JsonObject | undefined {
 }
 
 function parseJson(value: string | undefined): unknown {
-  if (value === undefined) return undefined;
+  if (value === undefined) {
+    return undefined;
+  }
   try {
     return JSON.parse(value) as unknown;
   } catch {

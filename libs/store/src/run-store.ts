@@ -172,9 +172,12 @@ export class RunStore {
     claim: { readonly runId: string; readonly requestHash: string },
   ): Promise<Submitted> {
     const first = await this.find(tenantId, claim.runId);
-    if (first && claim.requestHash !== idempotency?.requestHash)
+    if (first && claim.requestHash !== idempotency?.requestHash) {
       throw new IdempotencyKeyReusedError();
-    if (first) return { run: first, replayed: true, priority: 0 };
+    }
+    if (first) {
+      return { run: first, replayed: true, priority: 0 };
+    }
     await this.call(releaseClaim, tenantId, run.id, {
       claimKey,
       held: `${claim.runId} ${claim.requestHash}`,
@@ -184,12 +187,16 @@ export class RunStore {
 
   private recordOf(record: Record<string, string>, runId: RunId): Run {
     const parsed = parseRun(record);
-    if (!parsed) throw new Error(`Run ${runId} was recorded without its fields.`);
+    if (!parsed) {
+      throw new Error(`Run ${runId} was recorded without its fields.`);
+    }
     return parsed;
   }
 
   async find(tenantId: TenantId, runId: string): Promise<Run | undefined> {
-    if (!isRunId(runId)) return undefined;
+    if (!isRunId(runId)) {
+      return undefined;
+    }
     const hash = await this.redis.hgetall(this.keys.run(tenantId, runId));
     return parseRun(hash);
   }
@@ -197,7 +204,9 @@ export class RunStore {
   /** The run, or RunNotFoundError: the same answer for a missing run and another tenant's. */
   async get(tenantId: TenantId, runId: string): Promise<Run> {
     const run = await this.find(tenantId, runId);
-    if (!run) throw new RunNotFoundError(runId);
+    if (!run) {
+      throw new RunNotFoundError(runId);
+    }
     return run;
   }
 
@@ -354,16 +363,22 @@ export class RunStore {
 
   private async readSummaries(tenantId: TenantId, ids: string[]): Promise<RunSummary[]> {
     const pipeline = this.redis.pipeline();
-    for (const id of ids)
+    for (const id of ids) {
       pipeline.hmget(this.keys.run(tenantId, id as RunId), ...RUN_SUMMARY_FIELDS);
+    }
     const replies = (await pipeline.exec()) ?? [];
     const runs: RunSummary[] = [];
     const expired: string[] = [];
     replies.forEach(([error, values], i) => {
-      if (error) throw error;
+      if (error) {
+        throw error;
+      }
       const run = parseSummaryFields(values as (string | null)[]);
-      if (run) runs.push(run);
-      else expired.push(ids[i] ?? '');
+      if (run) {
+        runs.push(run);
+      } else {
+        expired.push(ids[i] ?? '');
+      }
     });
     await this.forget(tenantId, expired);
     return runs;
@@ -371,10 +386,14 @@ export class RunStore {
 
   /** Index entries of runs whose records expired after their retention. */
   private async forget(tenantId: TenantId, ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
+    if (ids.length === 0) {
+      return;
+    }
     const pipeline = this.redis.pipeline();
     pipeline.zrem(this.keys.runIndex(tenantId), ...ids);
-    for (const status of RUN_STATUSES) pipeline.zrem(this.keys.runIndex(tenantId, status), ...ids);
+    for (const status of RUN_STATUSES) {
+      pipeline.zrem(this.keys.runIndex(tenantId, status), ...ids);
+    }
     pipeline.zrem(this.keys.finishedRuns(tenantId), ...ids);
     await pipeline.exec();
   }
@@ -399,7 +418,9 @@ function parseJsonOrNull(text: string): unknown {
 /** [member, score, member, score …] as Redis returns WITHSCORES, paired. */
 function pairs(flat: string[]): Array<[string, string]> {
   const result: Array<[string, string]> = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) result.push([flat[i] ?? '', flat[i + 1] ?? '']);
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    result.push([flat[i] ?? '', flat[i + 1] ?? '']);
+  }
   return result;
 }
 

@@ -40,8 +40,12 @@ export class SocketSeats {
       perTenant,
       SEAT_STALE_MS,
     );
-    if (answer === 0) return { taken: true };
-    if (answer === 1) return { taken: false, refusedBy: 'key', limit: perKey };
+    if (answer === 0) {
+      return { taken: true };
+    }
+    if (answer === 1) {
+      return { taken: false, refusedBy: 'key', limit: perKey };
+    }
     return { taken: false, refusedBy: 'tenant', limit: perTenant };
   }
 
@@ -56,7 +60,9 @@ export class SocketSeats {
 
   /** Renews the heartbeat of seats this process's sockets of one key hold. */
   async renew(tenantId: TenantId, keyId: string, socketIds: readonly string[]): Promise<void> {
-    if (socketIds.length === 0) return;
+    if (socketIds.length === 0) {
+      return;
+    }
     await this.redis.bulkheadRenewSocketSeats(
       this.keys.tenantSockets(tenantId),
       this.keys.keySockets(tenantId, keyId),

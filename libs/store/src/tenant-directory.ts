@@ -26,13 +26,17 @@ export class TenantDirectory {
       createdAt: new Date().toISOString(),
     };
     const created = await this.redis.set(this.keys.tenant(tenantId), JSON.stringify(tenant), 'NX');
-    if (created !== 'OK') throw new TenantExistsError(tenantId);
+    if (created !== 'OK') {
+      throw new TenantExistsError(tenantId);
+    }
     return tenant;
   }
 
   async get(tenantId: TenantId): Promise<Tenant> {
     const stored = await this.redis.get(this.keys.tenant(tenantId));
-    if (!stored) throw new TenantNotFoundError(tenantId);
+    if (!stored) {
+      throw new TenantNotFoundError(tenantId);
+    }
     const { id, name, createdAt } = JSON.parse(stored) as Tenant;
     return { id, name, createdAt };
   }

@@ -70,16 +70,23 @@ export class TenantLimits {
   /** Writes a change in one transaction; nothing is written for an empty one. */
   async set(tenantId: TenantId, patch: TenantLimitsPatch): Promise<void> {
     const names = LIMIT_NAMES.filter((name) => patch[name] !== undefined);
-    if (names.length === 0) return;
+    if (names.length === 0) {
+      return;
+    }
     const key = this.keys.tenantLimits(tenantId);
     const transaction = this.redis.multi();
     for (const name of names) {
       const value = patch[name];
-      if (value === null || value === undefined) transaction.hdel(key, name);
-      else transaction.hset(key, name, value);
+      if (value === null || value === undefined) {
+        transaction.hdel(key, name);
+      } else {
+        transaction.hset(key, name, value);
+      }
     }
     // The rate state is a due time computed under the old rate; a new rate starts afresh, at once.
-    if (names.includes('runsPerMinute')) transaction.del(this.keys.submissionRate(tenantId));
+    if (names.includes('runsPerMinute')) {
+      transaction.del(this.keys.submissionRate(tenantId));
+    }
     await transaction.exec();
   }
 

@@ -57,7 +57,9 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
    * at least 1; 0 (no cap) while no worker is registered.
    */
   get tenantShare(): number {
-    if (this.liveSlots === 0) return 0;
+    if (this.liveSlots === 0) {
+      return 0;
+    }
     return Math.max(1, Math.floor(this.liveSlots * this.config.TENANT_MAX_FLEET_SHARE));
   }
 
@@ -74,7 +76,9 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
     this.leaving = true;
     clearInterval(this.timer);
     await this.changes?.unsubscribe().catch(() => undefined);
-    if (!this.ownId) return;
+    if (!this.ownId) {
+      return;
+    }
     await this.redis.hdel(this.keys.workers, this.ownId).catch(() => undefined);
     await this.redis.publish(this.keys.fleetChannel, this.ownId).catch(() => undefined);
   }
@@ -98,10 +102,15 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
     let slots = 0;
     for (const [id, value] of entries) {
       const registration = parseRegistration(value);
-      if (!registration || registration.seenAt < oldest) stale.push(id);
-      else slots += registration.slots;
+      if (!registration || registration.seenAt < oldest) {
+        stale.push(id);
+      } else {
+        slots += registration.slots;
+      }
     }
-    if (stale.length > 0) await this.redis.hdel(this.keys.workers, ...stale);
+    if (stale.length > 0) {
+      await this.redis.hdel(this.keys.workers, ...stale);
+    }
     this.liveSlots = slots;
   }
 }

@@ -4,7 +4,9 @@
  */
 export function exitQuietlyOnBrokenPipe(stdout: NodeJS.WriteStream): void {
   stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
+    if (error.code !== 'EPIPE') {
+      throw error;
+    }
     process.exit(0);
   });
 }

@@ -24,7 +24,9 @@ export interface CliConfig {
  */
 export function resolveConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): CliConfig {
   const baseUrl = nonEmpty(flags.url) ?? nonEmpty(env.BULKHEAD_URL) ?? DEFAULT_URL;
-  if (!URL.canParse(baseUrl)) throw new UsageError(`--url / BULKHEAD_URL is not a URL: ${baseUrl}`);
+  if (!URL.canParse(baseUrl)) {
+    throw new UsageError(`--url / BULKHEAD_URL is not a URL: ${baseUrl}`);
+  }
   return {
     baseUrl,
     apiKey: nonEmpty(flags.key) ?? nonEmpty(env.BULKHEAD_API_KEY),
@@ -35,13 +37,17 @@ export function resolveConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = proce
 
 /** The tenant's API key, or a UsageError naming the flag and the variable that provide it. */
 export function requireApiKey(config: CliConfig): string {
-  if (config.apiKey !== undefined) return config.apiKey;
+  if (config.apiKey !== undefined) {
+    return config.apiKey;
+  }
   throw new UsageError('This command needs an API key: pass --key <key> or set BULKHEAD_API_KEY.');
 }
 
 /** The operator's admin token, or a UsageError naming the flag and the variable that provide it. */
 export function requireAdminToken(config: CliConfig): string {
-  if (config.adminToken !== undefined) return config.adminToken;
+  if (config.adminToken !== undefined) {
+    return config.adminToken;
+  }
   throw new UsageError(
     'This command needs the admin token: pass --admin-token <token> or set BULKHEAD_ADMIN_TOKEN.',
   );

@@ -15,9 +15,15 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** The exit code a followed run ends with, from its terminal event; undefined for any other event. */
 export function exitCodeOfTerminalEvent(type: string): ExitCode | undefined {
-  if (type === 'run.succeeded') return ExitCode.ok;
-  if (type === 'run.failed') return ExitCode.failure;
-  if (type === 'run.cancelled') return ExitCode.cancelled;
+  if (type === 'run.succeeded') {
+    return ExitCode.ok;
+  }
+  if (type === 'run.failed') {
+    return ExitCode.failure;
+  }
+  if (type === 'run.cancelled') {
+    return ExitCode.cancelled;
+  }
   return undefined;
 }
 

@@ -9,21 +9,29 @@ import { UsageError } from './usage-error.js';
  * network, with the server's stable code first so scripts and people can both read it.
  */
 export function reportFailure(error: unknown, stderr: NodeJS.WritableStream): ExitCode {
-  if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  if (error instanceof CommanderError) {
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
   stderr.write(`error: ${describeFailure(error)}\n`);
   return error instanceof UsageError ? ExitCode.usage : ExitCode.failure;
 }
 
 function describeFailure(error: unknown): string {
-  if (error instanceof BulkheadError) return describeServerError(error);
-  if (error instanceof Error) return oneLine(error.message);
+  if (error instanceof BulkheadError) {
+    return describeServerError(error);
+  }
+  if (error instanceof Error) {
+    return oneLine(error.message);
+  }
   return oneLine(String(error));
 }
 
 function describeServerError(error: BulkheadError): string {
   const message = oneLine(error.message);
   const text = message.startsWith(error.code) ? message : `${error.code}: ${message}`;
-  if (error.retryAfter === undefined) return text;
+  if (error.retryAfter === undefined) {
+    return text;
+  }
   return `${text} (retry after ${error.retryAfter} s)`;
 }
 

@@ -28,9 +28,15 @@ export async function followRun(
   out: Output,
 ): Promise<ExitCode> {
   const outcome = await streamEvents(client, runId, options.after, out);
-  if (outcome.kind === 'finished') return outcome.code;
-  if (outcome.kind === 'ended') throw new Error(followAgainHint(runId, outcome.lastId, 'ended'));
-  if (options.cancelOnInterrupt) return cancelAfterInterrupt(client, runId, out);
+  if (outcome.kind === 'finished') {
+    return outcome.code;
+  }
+  if (outcome.kind === 'ended') {
+    throw new Error(followAgainHint(runId, outcome.lastId, 'ended'));
+  }
+  if (options.cancelOnInterrupt) {
+    return cancelAfterInterrupt(client, runId, out);
+  }
   out.note(followAgainHint(runId, outcome.lastId, 'interrupted'));
   return ExitCode.interrupted;
 }
@@ -49,11 +55,15 @@ async function streamEvents(
       printer.show(event);
       lastId = event.id;
       const code = exitCodeOfTerminalEvent(event.type);
-      if (code !== undefined) return { kind: 'finished', code };
+      if (code !== undefined) {
+        return { kind: 'finished', code };
+      }
     }
   } catch (error) {
     // An aborted stream may end by throwing its AbortError; that is the interruption, not a fault.
-    if (!interrupt.signal.aborted) throw error;
+    if (!interrupt.signal.aborted) {
+      throw error;
+    }
   } finally {
     printer.close();
     interrupt.dispose();

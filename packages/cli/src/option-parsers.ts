@@ -13,16 +13,18 @@ const INTEGER = /^\d+$/;
 
 export function parsePositiveInteger(value: string): number {
   const parsed = INTEGER.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(parsed) || parsed < 1)
+  if (!Number.isSafeInteger(parsed) || parsed < 1) {
     throw new InvalidArgumentError('Expected a positive integer (1, 2, 3 …).');
+  }
   return parsed;
 }
 
 /** An event id to resume after: 0 means "from the first event". */
 export function parseEventId(value: string): number {
   const parsed = INTEGER.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(parsed))
+  if (!Number.isSafeInteger(parsed)) {
     throw new InvalidArgumentError('Expected an event id: 0 or a positive integer.');
+  }
   return parsed;
 }
 
@@ -31,7 +33,9 @@ export function parseEventId(value: string): number {
  * word is kept as is (commander turns a parser's null into ''); the command sends it as null.
  */
 export function parseLimit(value: string): number | 'default' {
-  if (value === 'default') return value;
+  if (value === 'default') {
+    return value;
+  }
   try {
     return parsePositiveInteger(value);
   } catch {
@@ -55,11 +59,14 @@ export function parseJson(value: string): unknown {
  */
 export function parseMetadata(value: string): RunMetadata {
   const parsed = parseJson(value);
-  if (!isRecord(parsed)) throw new InvalidArgumentError('Expected a JSON object, like {"a":1}.');
+  if (!isRecord(parsed)) {
+    throw new InvalidArgumentError('Expected a JSON object, like {"a":1}.');
+  }
   const metadata: RunMetadata = {};
   for (const [key, field] of Object.entries(parsed)) {
-    if (!isScalar(field))
+    if (!isScalar(field)) {
       throw new InvalidArgumentError(`"${key}" must be a string, number, boolean or null.`);
+    }
     metadata[key] = field;
   }
   return metadata;
@@ -70,7 +77,9 @@ function isScalar(value: unknown): value is string | number | boolean | null {
 }
 
 function readJsonFile(path: string): string {
-  if (path === '') throw new InvalidArgumentError('Name a file after @, like @input.json.');
+  if (path === '') {
+    throw new InvalidArgumentError('Name a file after @, like @input.json.');
+  }
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {

@@ -25,8 +25,11 @@ export class Output {
 
   /** A command's result: the JSON document with --json, else the view people read. */
   result<T>(value: T, view: (value: T) => string): void {
-    if (this.json) this.document(value);
-    else this.line(view(value));
+    if (this.json) {
+      this.document(value);
+    } else {
+      this.line(view(value));
+    }
   }
 
   line(text: string): void {

@@ -70,11 +70,17 @@ export function errorFromAnswer(answer: ErrorAnswer, baseUrl: string): BulkheadE
  * never negative). Undefined when absent or unreadable.
  */
 export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
-  if (header === null) return undefined;
+  if (header === null) {
+    return undefined;
+  }
   const value = header.trim();
-  if (/^\d+$/.test(value)) return Number(value);
+  if (/^\d+$/.test(value)) {
+    return Number(value);
+  }
   const at = Date.parse(value);
-  if (Number.isNaN(at)) return undefined;
+  if (Number.isNaN(at)) {
+    return undefined;
+  }
   return Math.max(0, Math.ceil((at - now) / 1000));
 }
 
@@ -114,6 +120,7 @@ export function redacted(error: BulkheadError, secret: string): BulkheadError {
 function describeCause(cause: unknown): string {
   const parts: string[] = [];
   for (let at: unknown = cause; at !== undefined && parts.length < 3; at = fieldOf(at, 'cause')) {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a cause without a message (a string, a number, an object) is shown as String() shows it, on purpose.
     const message = stringField(at, 'message') ?? String(at);
     const code = stringField(at, 'code');
     parts.push(code && !message.includes(code) ? `${message} (${code})` : message);
@@ -123,7 +130,9 @@ function describeCause(cause: unknown): string {
 
 function detailsOf(body: unknown): ErrorDetail[] {
   const details = fieldOf(body, 'details');
-  if (!Array.isArray(details)) return [];
+  if (!Array.isArray(details)) {
+    return [];
+  }
   return details.flatMap((entry: unknown) => {
     const path = stringField(entry, 'path');
     const message = stringField(entry, 'message');
@@ -140,7 +149,9 @@ function parseJson(text: string): unknown {
 }
 
 function fieldOf(value: unknown, name: string): unknown {
-  if (typeof value !== 'object' || value === null) return undefined;
+  if (typeof value !== 'object' || value === null) {
+    return undefined;
+  }
   return (value as Record<string, unknown>)[name];
 }
 

@@ -49,7 +49,9 @@ export class EventSocket implements ChannelLink {
     after = 0,
   ): Promise<Ack | undefined> {
     const socket = this.socket;
-    if (!socket?.connected) return undefined;
+    if (!socket?.connected) {
+      return undefined;
+    }
     try {
       const answer: unknown =
         event === 'subscribe'
@@ -68,9 +70,13 @@ export class EventSocket implements ChannelLink {
   }
 
   retire(channel: RunChannel): void {
-    if (this.channels.get(channel.runId) !== channel) return;
+    if (this.channels.get(channel.runId) !== channel) {
+      return;
+    }
     this.channels.delete(channel.runId);
-    if (this.channels.size === 0) this.shut();
+    if (this.channels.size === 0) {
+      this.shut();
+    }
   }
 
   private openChannel(runId: string): RunChannel {
@@ -96,29 +102,47 @@ export class EventSocket implements ChannelLink {
   }
 
   private onConnect(socket: EventsSocket): void {
-    if (socket !== this.socket) return;
+    if (socket !== this.socket) {
+      return;
+    }
     this.connections += 1;
-    for (const channel of this.channels.values()) channel.connected();
+    for (const channel of this.channels.values()) {
+      channel.connected();
+    }
   }
 
   private onDisconnect(socket: EventsSocket, reason: string): void {
-    if (socket !== this.socket) return;
-    for (const channel of this.channels.values()) channel.disconnected();
-    if (reason === 'io server disconnect') this.resumeSoon(socket);
+    if (socket !== this.socket) {
+      return;
+    }
+    for (const channel of this.channels.values()) {
+      channel.disconnected();
+    }
+    if (reason === 'io server disconnect') {
+      this.resumeSoon(socket);
+    }
   }
 
   private onConnectError(socket: EventsSocket, error: Error): void {
     // While `active`, socket.io-client retries on its own (a transport that could not connect).
-    if (socket !== this.socket || socket.active) return;
+    if (socket !== this.socket || socket.active) {
+      return;
+    }
     const refusal = socketError((error as { data?: unknown }).data, 'connect_failed');
-    if (refusal.code === 'unavailable') return this.resumeSoon(socket);
+    if (refusal.code === 'unavailable') {
+      return this.resumeSoon(socket);
+    }
     this.end(redacted(refusal, this.apiKey));
   }
 
   private onEvent(socket: EventsSocket, payload: unknown): void {
-    if (socket !== this.socket) return;
+    if (socket !== this.socket) {
+      return;
+    }
     const event = parseRunEvent(payload);
-    if (event) this.channels.get(event.runId)?.deliver(event);
+    if (event) {
+      this.channels.get(event.runId)?.deliver(event);
+    }
   }
 
   /** socket.io-client does not reconnect a socket the server closed: reconnect it here. */
@@ -127,7 +151,9 @@ export class EventSocket implements ChannelLink {
     const delay = RESUME_DELAY_MS * (0.5 + Math.random());
     this.resumeTimer = setTimeout(() => {
       this.resumeTimer = undefined;
-      if (socket === this.socket) socket.connect();
+      if (socket === this.socket) {
+        socket.connect();
+      }
     }, delay);
   }
 
@@ -135,7 +161,9 @@ export class EventSocket implements ChannelLink {
     const channels = [...this.channels.values()];
     this.channels.clear();
     this.shut();
-    for (const channel of channels) channel.failAll(reason);
+    for (const channel of channels) {
+      channel.failAll(reason);
+    }
   }
 
   private shut(): void {

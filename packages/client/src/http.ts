@@ -27,8 +27,9 @@ export class HttpTransport {
     fetchImpl: typeof fetch | undefined,
   ) {
     const chosen = fetchImpl ?? globalThis.fetch;
-    if (typeof chosen !== 'function')
+    if (typeof chosen !== 'function') {
       throw new TypeError('No fetch is available here: pass options.fetch.');
+    }
     // Called as a plain function: a browser's fetch throws "Illegal invocation" when `this` is not
     // the global object.
     this.send = (url, init) => chosen(url, init);
@@ -75,7 +76,9 @@ export class HttpTransport {
         signal: request.signal ?? null,
       });
     } catch (error) {
-      if (request.signal?.aborted) throw request.signal.reason;
+      if (request.signal?.aborted) {
+        throw request.signal.reason;
+      }
       throw unreachableError(this.baseUrl, error);
     }
   }
@@ -84,7 +87,9 @@ export class HttpTransport {
     try {
       return await response.text();
     } catch (error) {
-      if (signal?.aborted) throw signal.reason;
+      if (signal?.aborted) {
+        throw signal.reason;
+      }
       throw unreachableError(this.baseUrl, error);
     }
   }
@@ -104,7 +109,9 @@ export class HttpTransport {
   private urlOf(request: HttpRequest): string {
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(request.query ?? {})) {
-      if (value !== undefined) params.set(name, String(value));
+      if (value !== undefined) {
+        params.set(name, String(value));
+      }
     }
     const query = params.toString();
     return `${this.baseUrl}${request.path}${query === '' ? '' : `?${query}`}`;
@@ -114,8 +121,9 @@ export class HttpTransport {
 /** The base URL without trailing slashes; throws a TypeError for a value that is not a URL. */
 export function normalizeBaseUrl(baseUrl: string): string {
   const parsed = new URL(baseUrl);
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new TypeError(`baseUrl must be an http(s) URL, got ${parsed.protocol}`);
+  }
   return baseUrl.replace(/\/+$/, '');
 }
 

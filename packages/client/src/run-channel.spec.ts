@@ -22,7 +22,9 @@ class FakeLink implements ChannelLink {
   }
 
   request(event: 'subscribe' | 'unsubscribe', _runId: string, after?: number) {
-    if (this.current === undefined) return Promise.resolve(undefined);
+    if (this.current === undefined) {
+      return Promise.resolve(undefined);
+    }
     this.sent.push(
       event === 'subscribe'
         ? { event, after, connection: this.current }
@@ -47,7 +49,9 @@ class FakeSink implements RunEventSink {
   constructor(public lastSeen = 0) {}
 
   push(event: RunEvent): void {
-    if (event.id <= this.lastSeen) return;
+    if (event.id <= this.lastSeen) {
+      return;
+    }
     this.lastSeen = event.id;
     this.received.push(event);
   }

@@ -51,7 +51,9 @@ export class RunChannel {
   }
 
   leave(sink: RunEventSink): void {
-    if (!this.sinks.delete(sink)) return;
+    if (!this.sinks.delete(sink)) {
+      return;
+    }
     this.enqueue(() => this.sync());
   }
 
@@ -64,13 +66,19 @@ export class RunChannel {
   }
 
   deliver(event: RunEvent): void {
-    if (this.subscribedOn !== undefined) this.position = Math.max(this.position, event.id);
-    for (const sink of [...this.sinks]) sink.push(event);
+    if (this.subscribedOn !== undefined) {
+      this.position = Math.max(this.position, event.id);
+    }
+    for (const sink of [...this.sinks]) {
+      sink.push(event);
+    }
   }
 
   /** Fails every sink; each then leaves, and the channel retires once its steps have run. */
   failAll(reason: unknown): void {
-    for (const sink of [...this.sinks]) sink.fail(reason);
+    for (const sink of [...this.sinks]) {
+      sink.fail(reason);
+    }
   }
 
   private enqueue(step: () => Promise<void>): void {
@@ -78,14 +86,22 @@ export class RunChannel {
   }
 
   private async sync(): Promise<void> {
-    if (this.sinks.size === 0) return this.release();
+    if (this.sinks.size === 0) {
+      return this.release();
+    }
     const connection = this.link.connection();
-    if (connection === undefined) return;
+    if (connection === undefined) {
+      return;
+    }
     const after = Math.min(...[...this.sinks].map((sink) => sink.lastSeen));
-    if (this.subscribedOn === connection && after >= this.position) return;
+    if (this.subscribedOn === connection && after >= this.position) {
+      return;
+    }
     // A sink needs events this subscription already passed; the server ignores a second subscribe
     // of one run on one socket, so start it over from the lowest id a sink has.
-    if (this.subscribedOn === connection) await this.link.request('unsubscribe', this.runId);
+    if (this.subscribedOn === connection) {
+      await this.link.request('unsubscribe', this.runId);
+    }
     await this.subscribe(connection, after);
   }
 
@@ -93,7 +109,9 @@ export class RunChannel {
     this.subscribedOn = connection;
     this.position = after;
     const ack = await this.link.request('subscribe', this.runId, after);
-    if (ack === undefined || ack.ok) return;
+    if (ack === undefined || ack.ok) {
+      return;
+    }
     this.subscribedOn = undefined;
     this.failAll(socketError(ack.error, 'subscribe_failed'));
   }
@@ -104,6 +122,8 @@ export class RunChannel {
       this.subscribedOn = undefined;
       await this.link.request('unsubscribe', this.runId);
     }
-    if (this.sinks.size === 0) this.link.retire(this);
+    if (this.sinks.size === 0) {
+      this.link.retire(this);
+    }
   }
 }

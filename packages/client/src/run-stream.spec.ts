@@ -51,12 +51,16 @@ describe(RunStream.name, () => {
     source.sink?.push(eventOf(5, 'run.succeeded'));
 
     const ids = [(await pending).value?.id];
-    for await (const event of sut) ids.push(event.id);
+    for await (const event of sut) {
+      ids.push(event.id);
+    }
     expect(ids).toEqual([2, 3, 4, 5]);
   });
 
   it('should report lastSeen as the highest id it accepted, buffered or yielded', () => {
     const sut = new RunStream(source, 'run_1', { after: 2 });
+    // Starts the stream; the pull resolves with the first pushed event and cannot reject, since
+    // nothing in this test fails the stream.
     void sut.next();
 
     [3, 4, 4].forEach((id) => source.sink?.push(eventOf(id)));
@@ -66,6 +70,8 @@ describe(RunStream.name, () => {
 
   it('should leave the run as soon as the terminal event arrives, and end after it is pulled', async () => {
     const sut = new RunStream(source, 'run_1');
+    // Starts the stream; the pull resolves with event 1 and cannot reject, since nothing in this
+    // test fails the stream.
     void sut.next();
 
     source.sink?.push(eventOf(1));

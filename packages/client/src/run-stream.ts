@@ -56,15 +56,21 @@ export class RunStream implements AsyncIterableIterator<RunEvent>, RunEventSink 
   }
 
   next(): Promise<IteratorResult<RunEvent, undefined>> {
-    if (!this.started) this.start();
+    if (!this.started) {
+      this.start();
+    }
     const event = this.buffer.shift();
-    if (event) return Promise.resolve({ done: false, value: event });
+    if (event) {
+      return Promise.resolve({ done: false, value: event });
+    }
     if (this.settled?.kind === 'failed') {
       const { reason } = this.settled;
       this.settled = { kind: 'ended' };
       return Promise.reject(reason);
     }
-    if (this.settled) return Promise.resolve(DONE);
+    if (this.settled) {
+      return Promise.resolve(DONE);
+    }
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
@@ -78,40 +84,60 @@ export class RunStream implements AsyncIterableIterator<RunEvent>, RunEventSink 
 
   /** Accepts the next event of the run; an id already seen is dropped (replays after a reconnect). */
   push(event: RunEvent): void {
-    if (this.settled || event.id <= this.seen) return;
+    if (this.settled || event.id <= this.seen) {
+      return;
+    }
     this.seen = event.id;
     const waiter = this.waiters.shift();
-    if (waiter) waiter.resolve({ done: false, value: event });
-    else this.buffer.push(event);
-    if (isTerminalEvent(event)) this.settle({ kind: 'ended' });
+    if (waiter) {
+      waiter.resolve({ done: false, value: event });
+    } else {
+      this.buffer.push(event);
+    }
+    if (isTerminalEvent(event)) {
+      this.settle({ kind: 'ended' });
+    }
   }
 
   fail(reason: unknown): void {
-    if (this.settled) return;
+    if (this.settled) {
+      return;
+    }
     this.buffer.length = 0;
     this.settle({ kind: 'failed', reason });
   }
 
   private start(): void {
     this.started = true;
-    if (this.signal?.aborted) return this.fail(this.signal.reason);
+    if (this.signal?.aborted) {
+      return this.fail(this.signal.reason);
+    }
     this.signal?.addEventListener('abort', this.onAbort, { once: true });
     this.leave = this.source.follow(this.runId, this);
   }
 
   /** Releases the subscription at once, then answers whoever waits: done, or the failure (once). */
   private settle(settled: Settled): void {
-    if (this.settled) return;
+    if (this.settled) {
+      return;
+    }
     this.settled = settled;
     this.signal?.removeEventListener('abort', this.onAbort);
     this.leave?.();
     this.leave = undefined;
     const waiters = this.waiters.splice(0);
-    if (waiters.length === 0) return;
-    if (settled.kind === 'failed') this.settled = { kind: 'ended' };
+    if (waiters.length === 0) {
+      return;
+    }
+    if (settled.kind === 'failed') {
+      this.settled = { kind: 'ended' };
+    }
     for (const waiter of waiters) {
-      if (settled.kind === 'failed') waiter.reject(settled.reason);
-      else waiter.resolve(DONE);
+      if (settled.kind === 'failed') {
+        waiter.reject(settled.reason);
+      } else {
+        waiter.resolve(DONE);
+      }
     }
   }
 }

@@ -27,9 +27,13 @@ export async function waitForRun(
   const deadline = linkedAbort(runId, options);
   try {
     const run = await watch.fetch(deadline.signal);
-    if (isTerminalStatus(run.status)) return run;
+    if (isTerminalStatus(run.status)) {
+      return run;
+    }
     for await (const event of watch.stream(deadline.signal)) {
-      if (isTerminalEvent(event)) break;
+      if (isTerminalEvent(event)) {
+        break;
+      }
     }
     return await watch.fetch(deadline.signal);
   } finally {

@@ -19,7 +19,9 @@ export type EventsSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** An ack as the protocol defines it; anything else is reported as an error answer. */
 export function parseAck(answer: unknown): Ack {
-  if (isRecord(answer) && answer.ok === true) return { ok: true };
+  if (isRecord(answer) && answer.ok === true) {
+    return { ok: true };
+  }
   const error = isRecord(answer) ? answer.error : undefined;
   if (isRecord(error) && typeof error.code === 'string' && typeof error.message === 'string') {
     return { ok: false, error: { code: error.code, message: error.message } };
@@ -32,11 +34,16 @@ export function parseAck(answer: unknown): Ack {
 
 /** A `run.event` payload with the fields the client routes and orders by, or undefined. */
 export function parseRunEvent(payload: unknown): RunEvent | undefined {
-  if (!isRecord(payload)) return undefined;
-  const { id, runId, type, data, ts } = payload;
-  if (typeof id !== 'number' || !Number.isSafeInteger(id)) return undefined;
-  if (typeof runId !== 'string' || typeof type !== 'string' || typeof ts !== 'string')
+  if (!isRecord(payload)) {
     return undefined;
+  }
+  const { id, runId, type, data, ts } = payload;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id)) {
+    return undefined;
+  }
+  if (typeof runId !== 'string' || typeof type !== 'string' || typeof ts !== 'string') {
+    return undefined;
+  }
   return { id, runId, type, data, ts };
 }
 

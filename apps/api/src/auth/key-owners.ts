@@ -41,17 +41,23 @@ export class KeyOwners implements OnApplicationBootstrap, OnApplicationShutdown 
   async resolve(presented: string): Promise<KeyOwner | undefined> {
     const digest = createHash('sha256').update(presented).digest('hex');
     const cached = this.cache.get(digest);
-    if (cached && cached.until > Date.now()) return cached.owner;
+    if (cached && cached.until > Date.now()) {
+      return cached.owner;
+    }
     this.cache.delete(digest);
     const owner = await this.apiKeys.resolve(presented);
-    if (owner) this.remember(digest, owner);
+    if (owner) {
+      this.remember(digest, owner);
+    }
     return owner;
   }
 
   /** Forgets a revoked key here at once; other processes forget it on the revocation message. */
   forget(tenantId: string, keyId: string): void {
     for (const [digest, { owner }] of this.cache) {
-      if (owner.tenantId === tenantId && owner.keyId === keyId) this.cache.delete(digest);
+      if (owner.tenantId === tenantId && owner.keyId === keyId) {
+        this.cache.delete(digest);
+      }
     }
   }
 
@@ -71,7 +77,9 @@ export class KeyOwners implements OnApplicationBootstrap, OnApplicationShutdown 
   private remember(digest: string, owner: KeyOwner): void {
     if (this.cache.size >= KEY_CACHE_MAX) {
       const oldest = this.cache.keys().next();
-      if (!oldest.done) this.cache.delete(oldest.value);
+      if (!oldest.done) {
+        this.cache.delete(oldest.value);
+      }
     }
     this.cache.set(digest, { owner, until: Date.now() + KEY_CACHE_TTL_MS });
   }

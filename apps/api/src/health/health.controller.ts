@@ -22,10 +22,13 @@ export class HealthController {
   /** Redis answers within a second and the process is not stopping; otherwise 503 with the reason. */
   @Get('readyz')
   async ready(): Promise<{ status: 'ready' }> {
-    if (this.readiness.isStopping)
+    if (this.readiness.isStopping) {
       throw new ServiceUnavailableError('Not ready: this process is shutting down.');
+    }
     const reason = await this.redisProblem();
-    if (reason) throw new ServiceUnavailableError(`Not ready: ${reason}`);
+    if (reason) {
+      throw new ServiceUnavailableError(`Not ready: ${reason}`);
+    }
     return { status: 'ready' };
   }
 

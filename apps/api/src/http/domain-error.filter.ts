@@ -10,12 +10,17 @@ export class DomainErrorFilter implements ExceptionFilter {
   constructor(private readonly logger: AppLogger) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
-    if (host.getType() !== 'http') return;
+    if (host.getType() !== 'http') {
+      return;
+    }
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { body, internal, retryAfterSeconds } = errorResponseOf(error);
-    if (internal) this.logger.error('http.failed', { error: describeError(error) });
-    if (retryAfterSeconds !== undefined)
+    if (internal) {
+      this.logger.error('http.failed', { error: describeError(error) });
+    }
+    if (retryAfterSeconds !== undefined) {
       void reply.header('Retry-After', String(retryAfterSeconds));
+    }
     void reply.status(body.statusCode).send(body);
   }
 }

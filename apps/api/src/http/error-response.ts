@@ -45,7 +45,9 @@ export function errorResponseOf(error: unknown): ErrorResponse {
     return { body: errorBodyOf(error), internal: error.kind === 'internal', retryAfterSeconds };
   }
   const status = clientStatusOf(error);
-  if (status !== undefined) return { body: clientErrorBody(status, error), internal: false };
+  if (status !== undefined) {
+    return { body: clientErrorBody(status, error), internal: false };
+  }
   if (isRedisUnavailable(error)) {
     return {
       body: {
@@ -60,9 +62,11 @@ export function errorResponseOf(error: unknown): ErrorResponse {
 }
 
 function clientStatusOf(error: unknown): number | undefined {
-  if (error instanceof HttpException) return inClientRange(error.getStatus());
+  if (error instanceof HttpException) {
+    return inClientRange(error.getStatus());
+  }
   if (typeof error === 'object' && error !== null && 'statusCode' in error) {
-    return inClientRange(Number((error as { statusCode: unknown }).statusCode));
+    return inClientRange(Number(error.statusCode));
   }
   return undefined;
 }
@@ -79,7 +83,9 @@ function clientErrorBody(status: number, error: unknown): ErrorBody {
 }
 
 function isRedisUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
+  if (!(error instanceof Error)) {
+    return false;
+  }
   return (
     error.name === 'MaxRetriesPerRequestError' ||
     /Connection is closed|ECONNREFUSED|Stream isn't writeable|enableOfflineQueue/.test(

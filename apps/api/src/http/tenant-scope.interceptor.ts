@@ -23,7 +23,9 @@ export class TenantScopeInterceptor implements NestInterceptor {
   async intercept(execution: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const request = execution.switchToHttp().getRequest<AuthenticatedRequest>();
     const owner = request.bulkheadOwner;
-    if (!owner) return next.handle();
+    if (!owner) {
+      return next.handle();
+    }
     const registry = await this.scopes.open(owner.tenantId);
     request.bulkheadRegistry = registry;
     const scope: TenantScope = {

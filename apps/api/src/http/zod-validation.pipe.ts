@@ -16,7 +16,9 @@ export class ZodValidationPipe<Schema extends z.ZodType> implements PipeTransfor
   ) {}
 
   transform(value: unknown): z.output<Schema> {
-    if (this.part === 'body') assertJsonObjectBody(value);
+    if (this.part === 'body') {
+      assertJsonObjectBody(value);
+    }
     return parseOrThrow(this.schema, value);
   }
 }

@@ -23,9 +23,9 @@ export class RedisIoAdapter extends IoAdapter {
 
   override createIOServer(port: number, options?: ServerOptions): Server {
     // Clients bring their own socket.io-client; the server does not hand out its bundle.
-    const server = (
-      super.createIOServer(port, { ...options, serveClient: false } as ServerOptions) as Server
-    ).connectTimeout(CONNECT_TIMEOUT_MS);
+    const server = super
+      .createIOServer(port, { ...options, serveClient: false } as ServerOptions)
+      .connectTimeout(CONNECT_TIMEOUT_MS);
     const connections = this.app.get(RedisConnections);
     const keys = this.app.get(RedisKeys);
     server.adapter(

@@ -60,7 +60,9 @@ export class RunEventFeed implements OnApplicationBootstrap, OnApplicationShutdo
       .subscribe(this.keys.runEventsChannel)
       .then(() => {
         this.logger.info('feed.resubscribed');
-        for (const listener of this.listeners) listener.resumed();
+        for (const listener of this.listeners) {
+          listener.resumed();
+        }
       })
       .catch((error: unknown) => {
         this.logger.warn('feed.resubscribe_failed', { error: describeError(error) });
@@ -73,7 +75,9 @@ export class RunEventFeed implements OnApplicationBootstrap, OnApplicationShutdo
       this.logger.warn('feed.malformed_notification');
       return;
     }
-    for (const listener of this.listeners) listener.appended(parsed.data);
+    for (const listener of this.listeners) {
+      listener.appended(parsed.data);
+    }
   }
 }
 

@@ -19,7 +19,7 @@ class StoredStream {
     this.events.push({ event, bytes: EVENT_BYTES });
   }
 
-  readBatch = async (
+  readBatch = (
     _tenantId: TenantId,
     _runId: RunId,
     after: number,
@@ -29,7 +29,7 @@ class StoredStream {
     const rest = this.events.filter(({ event }) => event.id > after);
     const fit = Math.max(1, Math.floor(bounds.maxBytes / EVENT_BYTES));
     const events = rest.slice(0, Math.min(fit, bounds.maxEvents));
-    return { events, more: events.length < rest.length };
+    return Promise.resolve({ events, more: events.length < rest.length });
   };
 }
 
@@ -60,7 +60,9 @@ describe(RunSubscription.name, () => {
   const settle = () => new Promise((resolve) => setImmediate(resolve));
 
   it('should send no more than the bound between drains, then go on from where it stopped', async () => {
-    for (let i = 0; i < 25; i += 1) stream.append();
+    for (let i = 0; i < 25; i += 1) {
+      stream.append();
+    }
     const sut = new RunSubscription(flow, stream, tenantId, runId, 0, logger);
 
     sut.wake();

@@ -56,9 +56,13 @@ export class RunSubscription {
 
   /** New events may exist: drain now, or once more after the drain under way. */
   wake(): void {
-    if (this.closed) return;
+    if (this.closed) {
+      return;
+    }
     this.pending = true;
-    if (!this.draining) this.startDraining();
+    if (!this.draining) {
+      this.startDraining();
+    }
   }
 
   close(): void {
@@ -72,7 +76,9 @@ export class RunSubscription {
       .catch((error: unknown) => this.retryLater(error))
       .finally(() => {
         this.draining = false;
-        if (this.pending && !this.closed) this.startDraining();
+        if (this.pending && !this.closed) {
+          this.startDraining();
+        }
       });
   }
 
@@ -81,11 +87,15 @@ export class RunSubscription {
       this.pending = false;
       const share = await this.outlet.reserve();
       try {
-        if (this.closed || share === 0) return;
+        if (this.closed || share === 0) {
+          return;
+        }
         const bounds = { maxEvents: BATCH, maxBytes: share };
         const batch = await this.batches.readBatch(this.tenantId, this.runId, this.cursor, bounds);
         this.send(batch.events);
-        if (batch.more) this.pending = true;
+        if (batch.more) {
+          this.pending = true;
+        }
       } finally {
         this.outlet.release(share);
       }
@@ -94,7 +104,9 @@ export class RunSubscription {
 
   private send(batch: readonly SizedEvent[]): void {
     for (const { event, bytes } of batch) {
-      if (this.closed || event.id <= this.cursor) continue;
+      if (this.closed || event.id <= this.cursor) {
+        continue;
+      }
       this.outlet.send(event, bytes);
       this.cursor = event.id;
       this.lastType = event.type;

@@ -21,7 +21,9 @@ export async function ackOf<T>(
     return result;
   } catch (error) {
     const { body, internal } = errorResponseOf(error);
-    if (internal) logger.error('socket.handler_failed', { error: describeError(error) });
+    if (internal) {
+      logger.error('socket.handler_failed', { error: describeError(error) });
+    }
     ack?.({ ok: false, error: { code: body.code, message: body.message } });
     return undefined;
   }

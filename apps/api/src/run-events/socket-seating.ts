@@ -14,7 +14,9 @@ export function seatSocket(seats: SocketSeats) {
     const { tenantId, keyId } = socket.data;
     seats.take(tenantId, keyId, socket.id).then(
       (outcome) => {
-        if (outcome.taken) return next();
+        if (outcome.taken) {
+          return next();
+        }
         next(new SocketSeatRefusedError(outcome.refusedBy, outcome.limit));
       },
       () => next(new SocketUnavailableError()),

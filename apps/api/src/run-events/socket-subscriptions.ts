@@ -36,7 +36,9 @@ export class SocketSubscriptions {
     // holds the run's input and output.
     const { id } = await this.runs.get(tenantId, runId);
     const registry = await socket.data.registry;
-    if (subscriptions.has(id)) return undefined;
+    if (subscriptions.has(id)) {
+      return undefined;
+    }
     if (subscriptions.size >= this.config.SOCKET_MAX_SUBSCRIPTIONS) {
       throw new SubscriptionLimitError(this.config.SOCKET_MAX_SUBSCRIPTIONS);
     }
@@ -63,7 +65,9 @@ export class SocketSubscriptions {
   async unsubscribe(socket: EventsSocket, body: unknown): Promise<void> {
     const { runId } = parseOrThrow(unsubscribeSchema, body);
     const subscribed = socket.data.subscriptions.get(runId);
-    if (!subscribed) throw new NotSubscribedError(runId);
+    if (!subscribed) {
+      throw new NotSubscribedError(runId);
+    }
     await subscribed.release();
   }
 
@@ -73,7 +77,9 @@ export class SocketSubscriptions {
    */
   private spendSubscribe(socket: EventsSocket): void {
     const { subscribes } = socket.data;
-    if (subscribes.take()) return;
+    if (subscribes.take()) {
+      return;
+    }
     const perMinute = this.config.SOCKET_SUBSCRIBES_PER_MINUTE;
     throw new TooManySubscribesError(perMinute, subscribes.secondsUntilNext());
   }

@@ -13,7 +13,9 @@ describe(SubscribeAllowance.name, () => {
 
   it('should give one subscribe back every 60 / perMinute seconds, up to perMinute', () => {
     const sut = new SubscribeAllowance(6, start);
-    for (let i = 0; i < 6; i += 1) sut.take(start);
+    for (let i = 0; i < 6; i += 1) {
+      sut.take(start);
+    }
 
     const beforeTenSeconds = sut.take(start + 9_999);
     const atTenSeconds = sut.take(start + 10_000);

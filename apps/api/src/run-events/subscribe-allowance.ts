@@ -21,7 +21,9 @@ export class SubscribeAllowance {
   /** Spends one subscribe; false (spending nothing) when the socket has none left. */
   take(now: number = Date.now()): boolean {
     this.refill(now);
-    if (this.tokens < 1) return false;
+    if (this.tokens < 1) {
+      return false;
+    }
     this.tokens -= 1;
     return true;
   }

@@ -16,11 +16,17 @@ export class RunCancellation {
 
   async cancel(runId: string): Promise<Run> {
     const { tenantId } = this.context.require();
-    if (!isRunId(runId)) throw new RunNotFoundError(runId);
+    if (!isRunId(runId)) {
+      throw new RunNotFoundError(runId);
+    }
     const outcome = await this.runs.requestCancel(tenantId, runId);
-    if (outcome === 'missing') throw new RunNotFoundError(runId);
+    if (outcome === 'missing') {
+      throw new RunNotFoundError(runId);
+    }
     const run = await this.runs.get(tenantId, runId);
-    if (outcome === 'finished') throw new RunFinishedError(runId, run.status);
+    if (outcome === 'finished') {
+      throw new RunFinishedError(runId, run.status);
+    }
     return run;
   }
 }

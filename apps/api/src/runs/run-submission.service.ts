@@ -43,7 +43,9 @@ export class RunSubmission {
       { id: runId, agent: agent.name, input, metadata: request.metadata },
       claim,
     );
-    if (submitted.replayed) return submitted;
+    if (submitted.replayed) {
+      return submitted;
+    }
     await this.enqueue(scope, runId, agent, submitted.priority);
     this.logger.info('run.queued', { agent: agent.name });
     return submitted;
@@ -84,8 +86,12 @@ function requestHash(request: SubmitRun): string {
 }
 
 function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) {
+    return `[${value.map(canonicalJson).join(',')}]`;
+  }
+  if (typeof value !== 'object' || value === null) {
+    return JSON.stringify(value) ?? 'null';
+  }
   const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }

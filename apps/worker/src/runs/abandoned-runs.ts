@@ -26,11 +26,15 @@ export class AbandonedRuns {
 
   /** For every 'failed' event of the worker; acts only when BullMQ will not try the job again. */
   async settle(job: Job<RunJob> | undefined, error: Error): Promise<void> {
-    if (!job || !givenUp(job, error)) return;
+    if (!job || !givenUp(job, error)) {
+      return;
+    }
     try {
       const scope = scopeFromJob(String(job.id), job.data?.context);
       const { tenantId, runId } = scope;
-      if (!runId) return;
+      if (!runId) {
+        return;
+      }
       await this.context.run(scope, async () => {
         const ended = await this.runs.finish(tenantId, runId, {
           status: 'failed',
@@ -50,7 +54,8 @@ function givenUp(job: Job<RunJob>, error: Error): boolean {
 }
 
 function messageFor(reason: string): string {
-  if (STALLED.test(reason))
+  if (STALLED.test(reason)) {
     return 'The run was abandoned: the workers running it stopped mid-run too many times.';
+  }
   return `The run could not be executed: ${reason}`;
 }

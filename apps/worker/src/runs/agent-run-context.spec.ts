@@ -16,7 +16,7 @@ describe('agentRunContext', () => {
   let context: TenantContext;
   const appended: unknown[][] = [];
   const events = {
-    append: async (...args: unknown[]) => (appended.push(args), appended.length),
+    append: (...args: unknown[]) => Promise.resolve((appended.push(args), appended.length)),
   } as unknown as EventLog;
   const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() } as unknown as AppLogger;
 

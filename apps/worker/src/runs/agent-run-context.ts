@@ -47,8 +47,9 @@ export function agentRunContext(parts: AgentRunParts, services: AgentRunServices
       const id = await events.append(tenantId, runId, type, payload).catch((error: unknown) => {
         throw new PlatformUnavailableError(error);
       });
-      if (id === undefined)
+      if (id === undefined) {
         throw new AgentEventRejectedError(`Run ${runId} is no longer running; stop emitting.`);
+      }
     },
     logger: agentLogger(logger, agent),
   };

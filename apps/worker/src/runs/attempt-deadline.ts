@@ -15,7 +15,9 @@ export function runLimitMs(agentTimeoutMs: number | undefined, maxDurationMs: nu
  */
 export function remainingMs(limitMs: number, firstStartedAt: string, nowMs: number): number {
   const started = Date.parse(firstStartedAt);
-  if (Number.isNaN(started)) return limitMs;
+  if (Number.isNaN(started)) {
+    return limitMs;
+  }
   return Math.max(0, limitMs - Math.max(0, nowMs - started));
 }
 

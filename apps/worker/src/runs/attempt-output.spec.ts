@@ -28,7 +28,7 @@ describe(encodeOutput.name, () => {
 
     expect(encoded).toMatchObject({
       ok: false,
-      error: { code: 'output_too_large', message: expect.stringContaining('1024') },
+      error: { code: 'output_too_large', message: expect.stringContaining('1024') as unknown },
     });
   });
 });

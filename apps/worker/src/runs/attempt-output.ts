@@ -15,9 +15,13 @@ export function encodeOutput(output: unknown, maxBytes: number): EncodedOutput {
   } catch (error) {
     return notJson(error instanceof Error ? error.message : String(error));
   }
-  if (json === undefined) return notJson('it is a function or a symbol');
+  if (json === undefined) {
+    return notJson('it is a function or a symbol');
+  }
   const bytes = Buffer.byteLength(json);
-  if (bytes <= maxBytes) return { ok: true, json };
+  if (bytes <= maxBytes) {
+    return { ok: true, json };
+  }
   return {
     ok: false,
     error: {

@@ -42,7 +42,9 @@ export class RunExecutor {
   ): Promise<AttemptOutcome> {
     const { tenantId, runId } = job.data.context;
     const started = await this.runs.start(tenantId, runId);
-    if (started.kind === 'at_capacity') return { kind: 'at_capacity' };
+    if (started.kind === 'at_capacity') {
+      return { kind: 'at_capacity' };
+    }
     if (started.kind !== 'started') {
       this.logger.info('run.skipped', { reason: started.kind });
       return { kind: 'skipped', reason: started.kind };
@@ -54,7 +56,9 @@ export class RunExecutor {
     }
     const limitMs = runLimitMs(prepared.agent.timeoutMs, this.config.RUN_MAX_DURATION_MS);
     const leftMs = remainingMs(limitMs, started.startedAt, Date.now());
-    if (leftMs === 0) return this.ended(attempt, { status: 'failed', error: timedOut(limitMs) });
+    if (leftMs === 0) {
+      return this.ended(attempt, { status: 'failed', error: timedOut(limitMs) });
+    }
     const abort = this.attemptSignal(registry, tenantId, stop, leftMs);
     const ctx = agentRunContext(
       { tenantId, runId, agent: started.agent, attempt: started.attempt, signal: abort.signal },
@@ -90,8 +94,12 @@ export class RunExecutor {
     error: unknown,
     limitMs: number,
   ): Promise<AttemptOutcome> {
-    if (error instanceof PlatformUnavailableError) return { kind: 'platform_unavailable', error };
-    if (signal.reason === WORKER_STOPPING) return this.handBack(attempt);
+    if (error instanceof PlatformUnavailableError) {
+      return { kind: 'platform_unavailable', error };
+    }
+    if (signal.reason === WORKER_STOPPING) {
+      return this.handBack(attempt);
+    }
     if (signal.reason === RUN_TIMED_OUT) {
       this.logger.warn('run.timed_out', { limitMs });
       return this.ended(attempt, { status: 'failed', error: timedOut(limitMs) });
@@ -133,7 +141,9 @@ export class RunExecutor {
     const abort = registry.abortController(tenantId);
     const deadline = setTimeout(() => abort.abort(RUN_TIMED_OUT), limitMs);
     registry.track(tenantId, () => clearTimeout(deadline));
-    if (!stop) return abort;
+    if (!stop) {
+      return abort;
+    }
     // A cancel or stop may already have fired while the run was being started.
     if (stop.aborted) {
       abort.abort(stop.reason);
@@ -164,7 +174,9 @@ export class RunExecutor {
     message: string,
   ): Promise<AttemptOutcome> {
     const plan = retryPlanOf(job);
-    if (!plan) return this.ended(attempt, { status: 'failed', error: { message } });
+    if (!plan) {
+      return this.ended(attempt, { status: 'failed', error: { message } });
+    }
     const { tenantId, runId } = attempt;
     const retrying = { attempt: attempt.attempt, error: message, delayMs: plan.delayMs };
     const became = await this.parking.wake(await this.runs.retry(tenantId, runId, retrying));
@@ -187,7 +199,9 @@ function messageOf(error: unknown): string {
 
 function textOf(error: unknown): string {
   try {
-    if (error instanceof Error && typeof error.message === 'string') return error.message;
+    if (error instanceof Error && typeof error.message === 'string') {
+      return error.message;
+    }
     return String(error);
   } catch {
     return Object.prototype.toString.call(error);

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@bulkhead/config';
-import { RunId } from '@bulkhead/context';
 import { describeError } from '@bulkhead/errors';
 import { AppLogger } from '@bulkhead/logging';
 import { RunJob, RunQueue } from '@bulkhead/queue';
@@ -29,7 +28,9 @@ export class RunParking {
     // The job is delayed now: whatever fails below, its recheck starts it later.
     try {
       const parked = await this.runs.park(tenantId, runId);
-      if (parked === 'free') await this.queue.promote([runId]);
+      if (parked === 'free') {
+        await this.queue.promote([runId]);
+      }
       this.logger.info('run.parked', { tenantId, runId, outcome: parked });
     } catch (error) {
       this.logger.warn('run.park_incomplete', { tenantId, runId, error: describeError(error) });
@@ -39,7 +40,9 @@ export class RunParking {
 
   /** Promotes the parked runs a transition woke into the slot it freed. */
   async wake(transition: Transition): Promise<string> {
-    if (transition.woken.length > 0) await this.queue.promote(transition.woken as RunId[]);
+    if (transition.woken.length > 0) {
+      await this.queue.promote(transition.woken);
+    }
     return transition.outcome;
   }
 }

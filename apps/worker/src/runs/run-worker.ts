@@ -97,11 +97,12 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       return;
     }
     const aborted = this.worker?.cancelJob(parsed.data.runId, 'cancelled') ?? false;
-    if (aborted)
+    if (aborted) {
       this.logger.info('run.cancel_delivered', {
         tenantId: parsed.data.tenantId,
         runId: parsed.data.runId,
       });
+    }
   }
 }
 

@@ -44,9 +44,15 @@ class RecordingExecutor {
       ambientTenants,
     });
     const { runId } = job.data.context;
-    if (runId.endsWith('fail')) return { kind: 'retrying', message: 'agent failed' };
-    if (runId.endsWith('redis')) throw new Error('Connection is closed.');
-    if (runId.endsWith('cancel')) await this.untilStopped(stop);
+    if (runId.endsWith('fail')) {
+      return { kind: 'retrying', message: 'agent failed' };
+    }
+    if (runId.endsWith('redis')) {
+      throw new Error('Connection is closed.');
+    }
+    if (runId.endsWith('cancel')) {
+      await this.untilStopped(stop);
+    }
     return { kind: 'ended', status: 'succeeded' };
   }
 
@@ -83,7 +89,7 @@ describe(RunProcessor.name, () => {
         },
       ],
     }).compile();
-    executor = moduleRef.get(RunExecutor) as unknown as RecordingExecutor;
+    executor = moduleRef.get<RunExecutor, RecordingExecutor>(RunExecutor);
     monitor = moduleRef.get(RegistryMonitor);
   });
 
@@ -113,7 +119,9 @@ describe(RunProcessor.name, () => {
   });
 
   it('should deliver a job again later, spending no attempt, when storage fails under it', async () => {
-    const moveToDelayed = jest.fn().mockResolvedValue(undefined);
+    const moveToDelayed = jest
+      .fn<Promise<void>, [number, string | undefined]>()
+      .mockResolvedValue();
     const job = { ...jobFor('acme', 'run-4-redis'), moveToDelayed } as unknown as Job<RunJob>;
     const before = Date.now();
 

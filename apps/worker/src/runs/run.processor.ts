@@ -76,7 +76,9 @@ export class RunProcessor {
     try {
       return await this.parking.park(job, token);
     } catch (error) {
-      if (error instanceof DelayedError) throw error;
+      if (error instanceof DelayedError) {
+        throw error;
+      }
       this.logger.warn('run.delivered_again', { error: describeError(error) });
       return this.deliverAgain(job, token, REDELIVERY_DELAY_MS, messageOf(error));
     }

@@ -4,7 +4,10 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<
     const onAbort = () => reject(signal.reason);
     // Always handled: an agent that rejects after the abort must not become an unhandled rejection.
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) {
+      onAbort();
+    } else {
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
   });
 }

@@ -12,8 +12,9 @@ export const flakyAgent = defineAgent({
   retries: 10,
   backoff: { type: 'fixed', delayMs: 50 },
   run: async (ctx, { failTimes, message }) => {
-    if (ctx.attempt <= failTimes)
+    if (ctx.attempt <= failTimes) {
       throw new Error(`${message} (attempt ${ctx.attempt} of ${failTimes + 1})`);
+    }
     await ctx.emit('agent.output', { attempt: ctx.attempt });
     return { attempts: ctx.attempt };
   },

@@ -39,5 +39,9 @@ export const probeAgent = defineAgent({
 
 /** Waits for a promise started inside a callback, rejecting if it rejects. */
 function settle(start: (done: (work: Promise<void>) => void) => void): Promise<void> {
-  return new Promise((resolve, reject) => start((work) => work.then(resolve, reject)));
+  return new Promise((resolve, reject) =>
+    start((work) => {
+      work.then(resolve, reject);
+    }),
+  );
 }

@@ -23,6 +23,9 @@ export const tickerAgent = defineAgent({
 /** Waits, or rejects as soon as the run is cancelled; a zero interval still yields to I/O. */
 async function pause(ms: number, signal: AbortSignal): Promise<void> {
   signal.throwIfAborted();
-  if (ms === 0) await setImmediate(undefined, { signal });
-  else await setTimeout(ms, undefined, { signal });
+  if (ms === 0) {
+    await setImmediate(undefined, { signal });
+  } else {
+    await setTimeout(ms, undefined, { signal });
+  }
 }

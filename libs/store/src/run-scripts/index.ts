@@ -32,7 +32,9 @@ const RUN_SCRIPTS = [
 
 /** Registers every run script on a client; ioredis then calls them by SHA. */
 export function defineRunScripts(redis: Redis): void {
-  for (const script of RUN_SCRIPTS) defineScript(redis, script);
+  for (const script of RUN_SCRIPTS) {
+    defineScript(redis, script);
+  }
 }
 
 export { RunKeys, RunScript, RunScriptContext, callScript } from './run-script';

@@ -72,7 +72,9 @@ export async function callScript<Args, Outcome>(
   const command = (redis as unknown as Record<string, (...a: ScriptArg[]) => Promise<unknown>>)[
     script.name
   ];
-  if (!command) throw new Error(`Run script ${script.name} is not defined on this connection.`);
+  if (!command) {
+    throw new Error(`Run script ${script.name} is not defined on this connection.`);
+  }
   const reply = await command.call(
     redis,
     ...script.keys(keys, args),
@@ -83,13 +85,17 @@ export async function callScript<Args, Outcome>(
 
 /** A reply's element as a string ('' when absent), for the scripts' flat array replies. */
 export function textAt(reply: unknown, index: number): string {
-  if (!Array.isArray(reply)) return '';
+  if (!Array.isArray(reply)) {
+    return '';
+  }
   const value: unknown = reply[index];
   return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
 
 export function listAt(reply: unknown, index: number): string[] {
-  if (!Array.isArray(reply)) return [];
+  if (!Array.isArray(reply)) {
+    return [];
+  }
   const value: unknown = reply[index];
   return Array.isArray(value) ? value.map(String) : [];
 }

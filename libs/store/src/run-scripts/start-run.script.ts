@@ -56,8 +56,12 @@ export const startRun: RunScript<void, StartOutcome> = {
         startedAt: textAt(reply, 4),
       };
     }
-    if (kind === 'finished') return { kind, status: textAt(reply, 1) };
-    if (kind === 'at_capacity' || kind === 'cancelled') return { kind };
+    if (kind === 'finished') {
+      return { kind, status: textAt(reply, 1) };
+    }
+    if (kind === 'at_capacity' || kind === 'cancelled') {
+      return { kind };
+    }
     return { kind: 'missing' };
   },
 };

@@ -120,12 +120,15 @@ export const submitRun: RunScript<SubmitArgs, SubmitOutcome> = {
     if (kind === 'queued') {
       return { kind, priority: Number(textAt(reply, 1)), record: recordOf(listAt(reply, 2)) };
     }
-    if (kind === 'duplicate')
+    if (kind === 'duplicate') {
       return { kind, runId: textAt(reply, 1), requestHash: textAt(reply, 2) };
+    }
     if (kind === 'storage_quota' || kind === 'queue_full') {
       return { kind, limit: Number(textAt(reply, 1)) };
     }
-    if (kind === 'rate_limited') return { kind, retryInMs: Number(textAt(reply, 1)) };
+    if (kind === 'rate_limited') {
+      return { kind, retryInMs: Number(textAt(reply, 1)) };
+    }
     return { kind: 'exists' };
   },
 };
@@ -133,6 +136,8 @@ export const submitRun: RunScript<SubmitArgs, SubmitOutcome> = {
 /** HGETALL's flat [field, value, …] as a record. */
 function recordOf(flat: string[]): Record<string, string> {
   const record: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) record[flat[i] ?? ''] = flat[i + 1] ?? '';
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    record[flat[i] ?? ''] = flat[i + 1] ?? '';
+  }
   return record;
 }

@@ -15,6 +15,7 @@ export function withFollowOptions(command: Command): Command {
 
 /** --cancel-on-interrupt means nothing without --follow: say so rather than ignore it. */
 export function checkFollowFlags(flags: FollowFlags): void {
-  if (flags.cancelOnInterrupt === true && flags.follow !== true)
+  if (flags.cancelOnInterrupt === true && flags.follow !== true) {
     throw new UsageError('--cancel-on-interrupt only applies with --follow.');
+  }
 }

@@ -38,7 +38,9 @@ async function showEvents(
   checkFollowFlags(flags);
   const after = flags.after ?? 0;
   return withTenantClient(config, async (client) => {
-    if (flags.follow !== true) return printStored(client, runId, after, out);
+    if (flags.follow !== true) {
+      return printStored(client, runId, after, out);
+    }
     return followUnlessFinished(client, runId, after, flags.cancelOnInterrupt === true, out);
   });
 }
@@ -55,8 +57,9 @@ async function followUnlessFinished(
   out: Output,
 ): Promise<ExitCode> {
   const run = await client.runs.get(runId);
-  if (!isTerminalStatus(run.status))
+  if (!isTerminalStatus(run.status)) {
     return followRun(client, runId, { after, cancelOnInterrupt }, out);
+  }
   await printStored(client, runId, after, out);
   return exitCodeOfStatus(run.status) ?? ExitCode.ok;
 }
@@ -69,7 +72,9 @@ async function printStored(
 ): Promise<ExitCode> {
   // History reads as a log, one line per event, on a terminal too; the bar is for live progress.
   const printer = new LinePrinter(out);
-  for await (const event of storedEvents(client, runId, after)) printer.show(event);
+  for await (const event of storedEvents(client, runId, after)) {
+    printer.show(event);
+  }
   return ExitCode.ok;
 }
 
@@ -84,7 +89,9 @@ async function* storedEvents(
     yield* page;
     // A page also stops at about 1 MiB of data, so only an empty one says there is no more.
     const last = page.at(-1);
-    if (last === undefined) return;
+    if (last === undefined) {
+      return;
+    }
     cursor = last.id;
   }
 }

@@ -54,7 +54,9 @@ async function submitWith(
     out.result(run, runRecord);
     return ExitCode.ok;
   }
-  if (!out.json) out.line(`submitted ${run.id} (${run.agent}, ${run.status})`);
+  if (!out.json) {
+    out.line(`submitted ${run.id} (${run.agent}, ${run.status})`);
+  }
   return followRun(
     client,
     run.id,

@@ -56,16 +56,21 @@ async function getRun({ config, out }: CommandContext, id: string): Promise<Exit
 async function listRuns({ config, out }: CommandContext, flags: ListFlags): Promise<ExitCode> {
   const page = await withTenantClient(config, (client) => client.runs.list(flags));
   out.result(page, ({ items }) => runTable(items));
-  if (!out.json && page.nextCursor !== null)
+  if (!out.json && page.nextCursor !== null) {
     out.note(`More runs: bulkhead runs list ${nextPageFlags(flags, page.nextCursor)}`);
+  }
   return ExitCode.ok;
 }
 
 /** The same filter and page size with the next cursor, so the hint can be pasted as is. */
 function nextPageFlags({ status, limit }: ListFlags, cursor: string): string {
   const flags = [`--cursor ${cursor}`];
-  if (status !== undefined) flags.push(`--status ${status}`);
-  if (limit !== undefined) flags.push(`--limit ${limit}`);
+  if (status !== undefined) {
+    flags.push(`--status ${status}`);
+  }
+  if (limit !== undefined) {
+    flags.push(`--limit ${limit}`);
+  }
   return flags.join(' ');
 }
 

@@ -84,10 +84,11 @@ async function updateLimits(
   flags: Limits<number | 'default'>,
 ): Promise<ExitCode> {
   const limits = limitsOf(flags);
-  if (isEmpty(limits))
+  if (isEmpty(limits)) {
     throw new UsageError(
       'Nothing to change: pass --max-concurrent-runs, --max-queued-runs, --runs-per-minute or --max-stored-runs.',
     );
+  }
   const changes = {
     maxConcurrentRuns: resetAsNull(limits.maxConcurrentRuns),
     maxQueuedRuns: resetAsNull(limits.maxQueuedRuns),

@@ -11,8 +11,11 @@ export class LinePrinter implements EventPrinter {
   constructor(private readonly out: Output) {}
 
   show(event: RunEvent): void {
-    if (this.out.json) this.out.record(event);
-    else this.out.line(eventLine(event));
+    if (this.out.json) {
+      this.out.record(event);
+    } else {
+      this.out.line(eventLine(event));
+    }
   }
 
   close(): void {}

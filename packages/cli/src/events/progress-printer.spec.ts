@@ -21,8 +21,9 @@ describe(ProgressPrinter.name, () => {
 
     sut.show(event(1, 'run.queued'));
     sut.show(event(2, 'run.started', { attempt: 1 }));
-    for (let step = 1; step <= 3; step += 1)
+    for (let step = 1; step <= 3; step += 1) {
       sut.show(event(2 + step, 'agent.progress', { step, of: 3 }));
+    }
     sut.show(event(6, 'run.succeeded', { output: { steps: 3 } }));
     const printed = String(terminal.read());
 

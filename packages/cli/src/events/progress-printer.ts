@@ -18,13 +18,19 @@ export class ProgressPrinter implements EventPrinter {
 
   show(event: RunEvent): void {
     const progress = progressOf(event);
-    if (progress !== undefined) return this.advance(progress);
-    if (exitCodeOfTerminalEvent(event.type) !== undefined) this.close();
+    if (progress !== undefined) {
+      return this.advance(progress);
+    }
+    if (exitCodeOfTerminalEvent(event.type) !== undefined) {
+      this.close();
+    }
     this.print(eventLine(event));
   }
 
   close(): void {
-    if (this.bars === undefined) return;
+    if (this.bars === undefined) {
+      return;
+    }
     this.bars.update();
     this.bars.stop();
     this.bars = undefined;
@@ -42,7 +48,9 @@ export class ProgressPrinter implements EventPrinter {
   }
 
   private print(line: string): void {
-    if (this.bars === undefined) return this.out.line(line);
+    if (this.bars === undefined) {
+      return this.out.line(line);
+    }
     this.bars.log(`${line}\n`);
   }
 

@@ -18,7 +18,9 @@ export function agentTable(agents: Agent[]): string {
  * user can write --input without reading the schema; `any object` for a free-form input.
  */
 export function inputSummary(schema: unknown): string {
-  if (!isRecord(schema) || !isRecord(schema.properties)) return 'any object';
+  if (!isRecord(schema) || !isRecord(schema.properties)) {
+    return 'any object';
+  }
   const required: unknown[] = Array.isArray(schema.required) ? schema.required : [];
   const fields = Object.keys(schema.properties).map((name) =>
     required.includes(name) ? name : `${name}?`,

@@ -14,10 +14,16 @@ export interface Progress {
 
 /** The `{step, of}` of an agent.progress event, or undefined for any other event. */
 export function progressOf(event: RunEvent): Progress | undefined {
-  if (event.type !== 'agent.progress') return undefined;
+  if (event.type !== 'agent.progress') {
+    return undefined;
+  }
   const data: unknown = event.data;
-  if (!isRecord(data)) return undefined;
+  if (!isRecord(data)) {
+    return undefined;
+  }
   const { step, of } = data;
-  if (typeof step !== 'number' || typeof of !== 'number') return undefined;
+  if (typeof step !== 'number' || typeof of !== 'number') {
+    return undefined;
+  }
   return { step, of };
 }

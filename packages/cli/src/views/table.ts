@@ -6,7 +6,9 @@ export type Cell = string | number | undefined;
 export function recordTable(rows: ReadonlyArray<readonly [string, Cell]>): string {
   const table = new Table({ style: plainStyle(), chars: compactRows() });
   for (const [label, value] of rows) {
-    if (value !== undefined) table.push({ [label]: String(value) });
+    if (value !== undefined) {
+      table.push({ [label]: String(value) });
+    }
   }
   return table.toString();
 }
@@ -27,7 +29,9 @@ export function listTable(
     colWidths: widths,
     wordWrap: true,
   });
-  for (const row of rows) table.push(row.map((cell) => (cell === undefined ? '' : String(cell))));
+  for (const row of rows) {
+    table.push(row.map((cell) => (cell === undefined ? '' : String(cell))));
+  }
   return table.toString();
 }
 
