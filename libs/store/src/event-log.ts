@@ -70,6 +70,24 @@ export class EventLog {
   }
 
   /**
+   * The id of the last event of each of a tenant's runs (0 for a run that has none or no longer
+   * exists), in one round trip: what a subscription compares its cursor with before it reads.
+   */
+  async lastIds(tenantId: TenantId, runIds: readonly RunId[]): Promise<Map<RunId, number>> {
+    const pipeline = this.redis.pipeline();
+    for (const runId of runIds) {
+      pipeline.hget(this.keys.run(tenantId, runId), 'seq');
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    const last = new Map<RunId, number>();
+    runIds.forEach((runId, i) => {
+      const [error, seq] = replies[i] ?? [null, null];
+      last.set(runId, error || typeof seq !== 'string' ? 0 : Number(seq));
+    });
+    return last;
+  }
+
+  /**
    * Events after `after` within `bounds`, each with its size, in one round trip (the stream is read
    * in chunks by a script, so a batch of large events never sits in memory whole): for delivery that
    * must not hold more for one socket than its budget. Throws what Redis throws.

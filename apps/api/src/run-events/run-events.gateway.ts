@@ -10,7 +10,7 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import { APP_CONFIG, AppConfig } from '@bulkhead/config';
-import { TenantContext, TenantId } from '@bulkhead/context';
+import { RunId, TenantContext, TenantId } from '@bulkhead/context';
 import { describeError } from '@bulkhead/errors';
 import { AppLogger } from '@bulkhead/logging';
 import { ExecutionScopes } from '@bulkhead/registry';
@@ -18,6 +18,7 @@ import { ApiKeys, SocketSeats } from '@bulkhead/store';
 import { KeyOwners } from '../auth/key-owners';
 import { EVENTS_NAMESPACE } from './events-namespace';
 import { Appended, RunEventFeed } from './run-event-feed';
+import type { RunSubscription } from './run-subscription';
 import { socketAuth } from './socket-auth';
 import { SocketFlows } from './socket-flows';
 import { seatSocket } from './socket-seating';
@@ -156,6 +157,21 @@ export class RunEventsGateway
       for (const { subscription } of socket.data.subscriptions.values()) {
         if (!subscription.isFinished) {
           subscription.wake();
+        }
+      }
+    }
+  }
+
+  /** This process's subscriptions to runs whose terminal event they have not sent yet. */
+  *unfinishedSubscriptions(): Iterable<{
+    tenantId: TenantId;
+    runId: RunId;
+    subscription: RunSubscription;
+  }> {
+    for (const socket of this.localSockets()) {
+      for (const [runId, { subscription }] of socket.data.subscriptions) {
+        if (!subscription.isFinished) {
+          yield { tenantId: socket.data.tenantId, runId: runId as RunId, subscription };
         }
       }
     }

@@ -2,20 +2,22 @@ import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nest
 import { TenantId } from '@bulkhead/context';
 import { describeError } from '@bulkhead/errors';
 import { AppLogger } from '@bulkhead/logging';
-import { SEAT_HEARTBEAT_MS, SocketSeats } from '@bulkhead/store';
+import { ApiKeys, SEAT_HEARTBEAT_MS, SocketSeats } from '@bulkhead/store';
 import { RunEventsGateway } from './run-events.gateway';
 import { EventsSocket } from './socket-types';
 
 interface KeySeats {
   readonly tenantId: TenantId;
   readonly keyId: string;
-  readonly socketIds: string[];
+  readonly sockets: EventsSocket[];
 }
 
 /**
  * Renews, every SEAT_HEARTBEAT_MS, the seats this API process's own sockets hold, so that only the
- * seats of a process that stopped renewing (killed, frozen) go stale and drop out. One timer for the
- * process, started at boot and stopped at shutdown; a renewal still under way is not started twice.
+ * seats of a process that stopped renewing (killed, frozen) go stale and drop out. On the same beat it
+ * checks that each key is still live and disconnects the sockets of a revoked one: the revocation's
+ * broadcast is at most once, and this is its backstop (at most SEAT_HEARTBEAT_MS late). One timer for
+ * the process, started at boot and stopped at shutdown; a renewal under way is not started twice.
  */
 @Injectable()
 export class SeatRenewal implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -25,6 +27,7 @@ export class SeatRenewal implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     private readonly gateway: RunEventsGateway,
     private readonly seats: SocketSeats,
+    private readonly apiKeys: ApiKeys,
     private readonly logger: AppLogger,
   ) {}
 
@@ -37,7 +40,9 @@ export class SeatRenewal implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private renewNow(): void {
-    if (this.renewing) return;
+    if (this.renewing) {
+      return;
+    }
     this.renewing = true;
     this.renewAll()
       .catch((error: unknown) => {
@@ -50,8 +55,21 @@ export class SeatRenewal implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async renewAll(): Promise<void> {
     const groups = seatsByKey(this.gateway.localSockets());
-    await Promise.all(
-      groups.map(({ tenantId, keyId, socketIds }) => this.seats.renew(tenantId, keyId, socketIds)),
+    await Promise.all(groups.map((group) => this.renewKey(group)));
+  }
+
+  private async renewKey({ tenantId, keyId, sockets }: KeySeats): Promise<void> {
+    if (!(await this.apiKeys.isLive(tenantId, keyId))) {
+      this.logger.info('socket.key_revoked', { tenantId, sockets: sockets.length });
+      for (const socket of sockets) {
+        socket.disconnect(true);
+      }
+      return;
+    }
+    await this.seats.renew(
+      tenantId,
+      keyId,
+      sockets.map((socket) => socket.id),
     );
   }
 }
@@ -62,8 +80,8 @@ function seatsByKey(sockets: Iterable<EventsSocket>): KeySeats[] {
   for (const socket of sockets) {
     const { tenantId, keyId } = socket.data;
     const name = `${tenantId}/${keyId}`;
-    const group = groups.get(name) ?? { tenantId, keyId, socketIds: [] };
-    group.socketIds.push(socket.id);
+    const group = groups.get(name) ?? { tenantId, keyId, sockets: [] };
+    group.sockets.push(socket);
     groups.set(name, group);
   }
   return [...groups.values()];

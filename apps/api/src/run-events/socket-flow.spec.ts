@@ -95,6 +95,20 @@ describe(SocketFlow.name, () => {
     expect(onSlow).not.toHaveBeenCalled();
   });
 
+  it('should not report a reading socket whose reads only wait for each other', async () => {
+    const shares = await Promise.all([sut.reserve(), sut.reserve(), sut.reserve(), sut.reserve()]);
+    const fifth = sut.reserve();
+    await jest.advanceTimersByTimeAsync(0);
+
+    shares.forEach((share) => sut.release(share));
+    const fifthShare = await fifth;
+    sut.release(fifthShare);
+    await jest.advanceTimersByTimeAsync(SLOW_AFTER_MS * 2);
+
+    expect(fifthShare).toBe(250);
+    expect(onSlow).not.toHaveBeenCalled();
+  });
+
   it('should let waiting reads go with no budget once closed, and stop listening for drains', async () => {
     sut.send(event(1), MAX_BYTES);
     const waiting = sut.reserve();

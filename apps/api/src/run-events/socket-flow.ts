@@ -24,7 +24,8 @@ export interface FlowBounds {
  *
  * Reads reserve a quarter of the bound at most, so a socket's subscriptions read a few at a time and
  * their batches together stay within it (a single event larger than its share still goes, alone).
- * When delivery has waited SOCKET_SLOW_CONSUMER_MS with no drain, `onSlow` is called once per stall.
+ * When delivery has waited SOCKET_SLOW_CONSUMER_MS with no drain while nothing but unflushed bytes
+ * held it (no read of its own in flight), `onSlow` is called once per stall.
  * Per-connection state: the gateway creates it on connection and closes it on disconnect.
  */
 export class SocketFlow implements EventOutlet {
@@ -56,7 +57,9 @@ export class SocketFlow implements EventOutlet {
   /** Waits while the socket is at its bound, then reserves a byte budget for one read (0: closed). */
   async reserve(): Promise<number> {
     for (;;) {
-      if (this.closed) return 0;
+      if (this.closed) {
+        return 0;
+      }
       const free = this.bounds.maxBytes - this.emitted - this.reserved;
       if (free > 0) {
         const share = Math.min(free, Math.ceil(this.bounds.maxBytes / 4));
@@ -70,6 +73,9 @@ export class SocketFlow implements EventOutlet {
   /** Gives back a reservation once its read was sent; what it sent is counted by `send`. */
   release(share: number): void {
     this.reserved = Math.max(0, this.reserved - share);
+    if (this.emitted < this.bounds.maxBytes) {
+      this.disarmStallTimer();
+    }
     this.wake();
   }
 
@@ -90,7 +96,10 @@ export class SocketFlow implements EventOutlet {
 
   /** One promise shared by every waiting subscription, settled at the next drain or release. */
   private untilFreed(): Promise<void> {
-    this.armStallTimer();
+    // Only unflushed bytes mean the client is behind; reads in flight give their share back soon.
+    if (this.reserved === 0) {
+      this.armStallTimer();
+    }
     this.waiting ??= new Promise<void>((resolve) => {
       this.wakeWaiting = resolve;
     });
@@ -106,13 +115,19 @@ export class SocketFlow implements EventOutlet {
 
   private drained(): void {
     this.emitted = 0;
-    clearTimeout(this.stallTimer);
-    this.stallTimer = undefined;
+    this.disarmStallTimer();
     this.wake();
   }
 
+  private disarmStallTimer(): void {
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
+  }
+
   private armStallTimer(): void {
-    if (this.stallTimer !== undefined || this.closed) return;
+    if (this.stallTimer !== undefined || this.closed) {
+      return;
+    }
     this.stallTimer = setTimeout(() => {
       this.stallTimer = undefined;
       this.onSlow();
