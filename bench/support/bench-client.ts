@@ -1,3 +1,4 @@
+import type { RunEvent } from '@bulkhead/store';
 import { Socket, io } from 'socket.io-client';
 import { ADMIN_TOKEN } from './bench-platform';
 
@@ -6,13 +7,7 @@ export interface BenchTenant {
   readonly key: string;
 }
 
-export interface RunEvent {
-  readonly id: number;
-  readonly runId: string;
-  readonly type: string;
-  readonly data: unknown;
-  readonly ts: string;
-}
+export type { RunEvent };
 
 const TERMINAL = new Set(['run.succeeded', 'run.failed', 'run.cancelled']);
 /** Limits out of the way: the benchmark measures throughput, not the limits. */

@@ -1,3 +1,4 @@
+import type { Tenant } from '@bulkhead/client';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { bodyOf } from './answers';
@@ -28,16 +29,8 @@ export interface Limits {
   readonly maxStoredRuns?: number | null;
 }
 
-export interface TenantView {
-  readonly id: string;
-  readonly limits: {
-    maxConcurrentRuns: number;
-    maxQueuedRuns: number;
-    runsPerMinute: number;
-    maxStoredRuns: number;
-  };
-  readonly usage: { queued: number; running: number; stored: number };
-}
+/** A tenant as the admin API answers it: the SDK's type, so tests and clients read one shape. */
+export type TenantView = Tenant;
 
 /** A tenant with a fresh id, its own limits if given, and one API key, created through the admin API. */
 export async function createTenant(url: string, label = 't', limits?: Limits): Promise<TestTenant> {
