@@ -31,8 +31,11 @@ export class BenchPlatform {
       BULKHEAD_DIAGNOSTICS_IPC: 'true',
       // The scenarios measure throughput with one tenant or a few: each may use the whole fleet.
       TENANT_MAX_FLEET_SHARE: '1',
-      // One watcher socket follows every run a scenario submits, thousands a minute.
+      // One watcher socket follows every run a scenario submits, thousands a minute, and the memory
+      // scenario holds a thousand idle sockets on one key.
       SOCKET_SUBSCRIBES_PER_MINUTE: '1000000',
+      SOCKET_MAX_PER_KEY: '100000',
+      SOCKET_MAX_PER_TENANT: '100000',
       ...shape.env,
     };
     const platform = new BenchPlatform([], [], env);

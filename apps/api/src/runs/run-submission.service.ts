@@ -29,10 +29,14 @@ export class RunSubmission {
    * With an idempotency key, a repeat of the same request returns the first run (`replayed`) and
    * enqueues nothing: 50 concurrent duplicates make one run.
    */
-  async submit(request: SubmitRun, idempotencyKey?: string): Promise<Submitted> {
+  async submit(
+    request: SubmitRun,
+    idempotencyKey?: string,
+    bodyBytes?: number,
+  ): Promise<Submitted> {
     const scope = this.context.require();
     const agent = this.agents.get(request.agent);
-    this.assertInputSize(request.input);
+    this.assertInputSize(request.input, bodyBytes);
     const input = this.agents.parseInput(agent.name, request.input ?? {});
     const runId = newRunId();
     const claim = idempotencyKey
@@ -51,11 +55,17 @@ export class RunSubmission {
     return submitted;
   }
 
-  /** The cheap bound before the agent's schema walks the input: its JSON size. */
-  private assertInputSize(input: unknown): void {
-    const bytes = Buffer.byteLength(JSON.stringify(input ?? {}));
-    if (bytes > this.config.RUN_INPUT_MAX_BYTES) {
-      throw new InputTooLargeError(this.config.RUN_INPUT_MAX_BYTES);
+  /**
+   * The cheap bound before the agent's schema walks the input: its JSON size. A body no larger than
+   * the bound cannot hold a larger input, so only a larger one is measured.
+   */
+  private assertInputSize(input: unknown, bodyBytes: number | undefined): void {
+    const limit = this.config.RUN_INPUT_MAX_BYTES;
+    if (bodyBytes !== undefined && Number.isFinite(bodyBytes) && bodyBytes <= limit) {
+      return;
+    }
+    if (Buffer.byteLength(JSON.stringify(input ?? {})) > limit) {
+      throw new InputTooLargeError(limit);
     }
   }
 

@@ -46,10 +46,12 @@ export class RunsController {
   async submit(
     @Body(new ZodValidationPipe(submitRunSchema)) body: SubmitRun,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Headers('content-length') contentLength: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Run> {
     const key = parseOrThrow(idempotencyKeySchema, idempotencyKey, 'Idempotency-Key');
-    const { run, replayed } = await this.submission.submit(body, key);
+    const bodyBytes = contentLength === undefined ? undefined : Number(contentLength);
+    const { run, replayed } = await this.submission.submit(body, key, bodyBytes);
     void reply.status(replayed ? 200 : 202);
     return run;
   }
