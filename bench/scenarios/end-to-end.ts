@@ -25,7 +25,15 @@ async function bulkheadRunsPerSecond(platform: BenchPlatform, count: number): Pr
 /** The same shape on raw BullMQ: Queue.add, then wait for the job's completion event. */
 async function rawJobsPerSecond(redisUrl: string, prefix: string, count: number): Promise<number> {
   const queue = new Queue('raw', { connection: { url: redisUrl }, prefix });
-  const events = new QueueEvents('raw', { connection: { url: redisUrl }, prefix });
+  // From the start of the events stream, not '$': QueueEvents takes '$' at its first read, which a
+  // loaded machine can issue after the first jobs already completed; their completion events were
+  // then never seen and waitUntilFinished timed out (the quick bench's failure after the submit
+  // scenario). The stream is this scenario's own and capped by BullMQ, so replaying it is cheap.
+  const events = new QueueEvents('raw', {
+    connection: { url: redisUrl },
+    prefix,
+    lastEventId: '0-0',
+  });
   // Each waiting job listens on both; LANES of them at once is expected, not a leak.
   queue.setMaxListeners(LANES * 2);
   events.setMaxListeners(LANES * 2);
