@@ -24,6 +24,20 @@ describe('Payload bounds: what one tenant stores cannot make an answer huge', ()
     expect(error.message).toContain('65536');
   });
 
+  it('should measure the input as it is stored, which can be larger than the body sent', async () => {
+    const tenant = await createTenant(suite.platform.url, 'bounds');
+    // 5,000 × "1e20" is about 25 KiB sent and about 105 KiB once stored ("100000000000000000000").
+    const body = `{"agent":"echo","input":{"x":[${Array.from({ length: 5_000 }, () => '1e20').join(',')}]}}`;
+
+    const response = await request(suite.platform.url)
+      .post('/v1/runs')
+      .set({ ...bearer(tenant.key), 'content-type': 'application/json' })
+      .send(body)
+      .expect(413);
+
+    expect(errorOf(response).code).toBe('input_too_large');
+  });
+
   it('should answer list pages with run summaries, without input or output', async () => {
     const tenant = await createTenant(suite.platform.url, 'bounds');
     const submitted = await submitRun(suite.platform.url, tenant.key, {

@@ -82,8 +82,8 @@ export type StartOutcome =
       /** The run's agent and input, read in the same step, so the worker needs no other read. */
       readonly agent: string;
       readonly input: unknown;
-      /** When the run first started: its maximum duration counts from here, over every attempt. */
-      readonly startedAt: string;
+      /** How long ago the run first started, on Redis's clock: its maximum duration counts from there. */
+      readonly elapsedMs: number;
     }
   | { readonly kind: 'at_capacity' }
   | { readonly kind: 'cancelled' }
@@ -238,8 +238,8 @@ export class RunStore {
     const outcome = await this.call(startRun, tenantId, runId, undefined);
     switch (outcome.kind) {
       case 'started': {
-        const { attempt, agent, inputJson, startedAt } = outcome;
-        return { kind: 'started', attempt, agent, startedAt, input: parseJsonOrNull(inputJson) };
+        const { attempt, agent, inputJson, elapsedMs } = outcome;
+        return { kind: 'started', attempt, agent, elapsedMs, input: parseJsonOrNull(inputJson) };
       }
       case 'finished':
         return { kind: 'finished', status: asStatus(outcome.status) };

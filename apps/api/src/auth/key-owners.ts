@@ -22,7 +22,9 @@ interface Cached {
  * Who an API key belongs to, for every request and socket handshake of this API process: ApiKeys'
  * answer, kept for KEY_CACHE_TTL_MS so a request costs no Redis read for its key. A revocation is
  * published by whichever process revokes (ApiKeys.revoke) and every API process forgets that key at
- * once; should the subscriber connection drop (messages lost), the whole cache is forgotten. Only
+ * once; an answer read while a revocation arrived is not kept, and while the subscriber connection
+ * is down (messages lost) nothing is cached or served from the cache. Seat renewal forgets a key it
+ * finds revoked, should its message be lost all the same. Only
  * keys that resolved are kept (at most KEY_CACHE_MAX, by the SHA-256 of the key, never the key), so
  * unknown keys cannot grow it.
  */
@@ -30,6 +32,10 @@ interface Cached {
 export class KeyOwners implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly cache = new Map<string, Cached>();
   private revocations: Redis | undefined;
+  /** Bumped by every forget and clear: an answer read before one of them is not cached. */
+  private generation = 0;
+  /** False while revocations may be missed (the subscriber is down or not subscribed yet). */
+  private listening = false;
 
   constructor(
     private readonly apiKeys: ApiKeys,
@@ -40,13 +46,15 @@ export class KeyOwners implements OnApplicationBootstrap, OnApplicationShutdown 
 
   async resolve(presented: string): Promise<KeyOwner | undefined> {
     const digest = createHash('sha256').update(presented).digest('hex');
-    const cached = this.cache.get(digest);
+    const cached = this.listening ? this.cache.get(digest) : undefined;
     if (cached && cached.until > Date.now()) {
       return cached.owner;
     }
     this.cache.delete(digest);
+    const generation = this.generation;
     const owner = await this.apiKeys.resolve(presented);
-    if (owner) {
+    // A revocation heard while this read was in flight may be newer than the answer: do not keep it.
+    if (owner && this.listening && generation === this.generation) {
       this.remember(digest, owner);
     }
     return owner;
@@ -54,6 +62,7 @@ export class KeyOwners implements OnApplicationBootstrap, OnApplicationShutdown 
 
   /** Forgets a revoked key here at once; other processes forget it on the revocation message. */
   forget(tenantId: string, keyId: string): void {
+    this.generation += 1;
     for (const [digest, { owner }] of this.cache) {
       if (owner.tenantId === tenantId && owner.keyId === keyId) {
         this.cache.delete(digest);
@@ -61,16 +70,39 @@ export class KeyOwners implements OnApplicationBootstrap, OnApplicationShutdown 
     }
   }
 
+  /**
+   * The cache is used only while the revocation channel is subscribed: when the subscriber drops,
+   * everything cached is forgotten and every key is read from Redis until this process has
+   * subscribed again (ioredis reports 'ready' before its own resubscribe, so it subscribes itself).
+   */
   async onApplicationBootstrap(): Promise<void> {
-    this.revocations = this.connections.open('subscriber');
-    this.revocations.on('message', (_channel: string, message: string) => this.onRevoked(message));
-    // After a reconnect, revocations sent meanwhile were lost: trust nothing cached before it.
-    this.revocations.on('ready', () => this.cache.clear());
-    await this.revocations.subscribe(this.keys.keyRevocationsChannel);
+    const revocations = this.connections.open('subscriber');
+    this.revocations = revocations;
+    revocations.on('message', (_channel: string, message: string) => this.onRevoked(message));
+    revocations.on('close', () => this.distrust());
+    // listen() never rejects.
+    revocations.on('ready', () => void this.listen(revocations));
+    await this.listen(revocations);
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.distrust();
     await this.revocations?.unsubscribe().catch(() => undefined);
+  }
+
+  /** Never rejects: a failed subscribe leaves the cache unused until the next 'ready'. */
+  private async listen(revocations: Redis): Promise<void> {
+    try {
+      await revocations.subscribe(this.keys.keyRevocationsChannel);
+      this.listening = true;
+    } catch (error) {
+      this.logger.warn('keys.revocations_unheard', { error: describeError(error) });
+    }
+  }
+
+  private distrust(): void {
+    this.listening = false;
+    this.generation += 1;
     this.cache.clear();
   }
 
@@ -90,6 +122,7 @@ export class KeyOwners implements OnApplicationBootstrap, OnApplicationShutdown 
       this.forget(tenantId, keyId);
     } catch (error) {
       this.logger.warn('keys.malformed_revocation', { error: describeError(error) });
+      this.generation += 1;
       this.cache.clear();
     }
   }

@@ -3,6 +3,7 @@ import { TenantId } from '@bulkhead/context';
 import { describeError } from '@bulkhead/errors';
 import { AppLogger } from '@bulkhead/logging';
 import { ApiKeys, SEAT_HEARTBEAT_MS, SocketSeats } from '@bulkhead/store';
+import { KeyOwners } from '../auth/key-owners';
 import { RunEventsGateway } from './run-events.gateway';
 import { EventsSocket } from './socket-types';
 
@@ -28,6 +29,7 @@ export class SeatRenewal implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly gateway: RunEventsGateway,
     private readonly seats: SocketSeats,
     private readonly apiKeys: ApiKeys,
+    private readonly owners: KeyOwners,
     private readonly logger: AppLogger,
   ) {}
 
@@ -61,6 +63,7 @@ export class SeatRenewal implements OnApplicationBootstrap, OnApplicationShutdow
   private async renewKey({ tenantId, keyId, sockets }: KeySeats): Promise<void> {
     if (!(await this.apiKeys.isLive(tenantId, keyId))) {
       this.logger.info('socket.key_revoked', { tenantId, sockets: sockets.length });
+      this.owners.forget(tenantId, keyId);
       for (const socket of sockets) {
         socket.disconnect(true);
       }

@@ -54,8 +54,10 @@ export class SubscriptionBackstop implements OnApplicationBootstrap, OnApplicati
     const byTenant = new Map<TenantId, Map<RunId, RunSubscription[]>>();
     for (const { tenantId, runId, subscription } of this.gateway.unfinishedSubscriptions()) {
       const runs = byTenant.get(tenantId) ?? new Map<RunId, RunSubscription[]>();
-      runs.set(runId, [...(runs.get(runId) ?? []), subscription]);
       byTenant.set(tenantId, runs);
+      const following = runs.get(runId) ?? [];
+      runs.set(runId, following);
+      following.push(subscription);
     }
     await Promise.all(
       [...byTenant].map(async ([tenantId, runs]) => {

@@ -9,6 +9,9 @@ import { RunStore, Submitted, newRunId } from '@bulkhead/store';
 import { createHash } from 'node:crypto';
 import { SubmitRun } from './run.schemas';
 
+/** How much longer JSON.stringify can make a parsed body than its text: `1e20` (4) → 21 digits. */
+const MAX_JSON_GROWTH = 6;
+
 /**
  * Accepts a run for the current tenant: checks the agent and its input, records the run (status
  * queued, event run.queued), then enqueues its job. A run that could not be enqueued is not left
@@ -56,12 +59,13 @@ export class RunSubmission {
   }
 
   /**
-   * The cheap bound before the agent's schema walks the input: its JSON size. A body no larger than
-   * the bound cannot hold a larger input, so only a larger one is measured.
+   * The cheap bound before the agent's schema walks the input: its JSON size as it will be stored.
+   * That can exceed what the client sent (`1e20` is stored as 21 digits), so only a body small
+   * enough that no encoding could grow it past the bound skips the measurement.
    */
   private assertInputSize(input: unknown, bodyBytes: number | undefined): void {
     const limit = this.config.RUN_INPUT_MAX_BYTES;
-    if (bodyBytes !== undefined && Number.isFinite(bodyBytes) && bodyBytes <= limit) {
+    if (bodyBytes !== undefined && bodyBytes * MAX_JSON_GROWTH <= limit) {
       return;
     }
     if (Buffer.byteLength(JSON.stringify(input ?? {})) > limit) {

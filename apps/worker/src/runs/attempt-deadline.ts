@@ -10,15 +10,14 @@ export function runLimitMs(agentTimeoutMs: number | undefined, maxDurationMs: nu
 
 /**
  * What is left of a run's limit for this attempt: the limit counts from the run's first start, over
- * every attempt (retries, hand-backs, recoveries), so no run outlives it by starting again. 0 when
- * it is spent; the whole limit when the start time cannot be read.
+ * every attempt (retries, hand-backs, recoveries), so no run outlives it by starting again. The time
+ * since that start is measured on Redis's clock, so hosts whose clocks differ agree. 0 when spent.
  */
-export function remainingMs(limitMs: number, firstStartedAt: string, nowMs: number): number {
-  const started = Date.parse(firstStartedAt);
-  if (Number.isNaN(started)) {
+export function remainingMs(limitMs: number, elapsedMs: number): number {
+  if (!Number.isFinite(elapsedMs)) {
     return limitMs;
   }
-  return Math.max(0, limitMs - Math.max(0, nowMs - started));
+  return Math.max(0, limitMs - Math.max(0, elapsedMs));
 }
 
 export function timedOut(limitMs: number): RunError {

@@ -55,7 +55,7 @@ export class RunExecutor {
       return this.ended(attempt, { status: 'failed', error: { message: prepared.message } });
     }
     const limitMs = runLimitMs(prepared.agent.timeoutMs, this.config.RUN_MAX_DURATION_MS);
-    const leftMs = remainingMs(limitMs, started.startedAt, Date.now());
+    const leftMs = remainingMs(limitMs, started.elapsedMs);
     if (leftMs === 0) {
       return this.ended(attempt, { status: 'failed', error: timedOut(limitMs) });
     }

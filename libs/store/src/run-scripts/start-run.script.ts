@@ -8,7 +8,8 @@ import { RunScript, textAt } from './run-script';
  * slot reserved for it.
  *
  * KEYS and ARGV: the lifecycle header (lua/run-header.lua.ts); no arguments of its own.
- * Returns  {'started', attempt, agent, input, startedAt (its first start)} | {'at_capacity'} | {'cancelled'}
+ * Returns  {'started', attempt, agent, input, ms since its first start (Redis's clock)} | {'at_capacity'}
+ *          | {'cancelled'}
  *          | {'finished', status} | {'missing'}
  */
 const LUA = `${LIFECYCLE}
@@ -22,10 +23,12 @@ redis.call('ZREM', parkedKey, runId)
 local attempt = redis.call('HINCRBY', runKey, 'attempts', 1)
 redis.call('HSET', runKey, 'status', 'running')
 redis.call('HSETNX', runKey, 'startedAt', now)
+redis.call('HSETNX', runKey, 'startedAtMs', clockMs())
 move(status, 'running')
 append('run.started', cjson.encode({ attempt = attempt, recovered = status == 'running' }))
-local run = redis.call('HMGET', runKey, 'agent', 'input', 'startedAt')
-return { 'started', attempt, run[1], run[2], run[3] }
+local run = redis.call('HMGET', runKey, 'agent', 'input', 'startedAtMs')
+local elapsed = clockMs() - tonumber(run[3])
+return { 'started', attempt, run[1], run[2], elapsed }
 `;
 
 export type StartOutcome =
@@ -34,7 +37,7 @@ export type StartOutcome =
       readonly attempt: number;
       readonly agent: string;
       readonly inputJson: string;
-      readonly startedAt: string;
+      readonly elapsedMs: number;
     }
   | { readonly kind: 'at_capacity' | 'cancelled' | 'missing' }
   | { readonly kind: 'finished'; readonly status: string };
@@ -53,7 +56,7 @@ export const startRun: RunScript<void, StartOutcome> = {
         attempt: Number(textAt(reply, 1)),
         agent: textAt(reply, 2),
         inputJson: textAt(reply, 3),
-        startedAt: textAt(reply, 4),
+        elapsedMs: Number(textAt(reply, 4)),
       };
     }
     if (kind === 'finished') {
