@@ -1,5 +1,5 @@
 import { RUN_EVENTS } from './lua/run-events.lua';
-import { RunScript } from './run-script';
+import { RunScript, eventArgv } from './run-script';
 
 /**
  * bulkheadAppendEvent: an agent's event, appended only while its run is running, so nothing is
@@ -29,14 +29,6 @@ export const appendEvent: RunScript<AppendArgs, number | undefined> = {
   lua: LUA,
   keyCount: 2,
   keys: (k) => [k.run, k.events],
-  argv: (c, args) => [
-    c.tenantId,
-    c.runId,
-    c.now,
-    c.maxEvents,
-    c.eventsChannel,
-    args.type,
-    args.dataJson,
-  ],
+  argv: (c, args) => [...eventArgv(c), args.type, args.dataJson],
   parse: (reply) => (typeof reply === 'number' && reply > 0 ? reply : undefined),
 };

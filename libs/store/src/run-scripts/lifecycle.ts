@@ -3,7 +3,7 @@ import { PARKING } from './lua/parking.lua';
 import { RUN_ENDING } from './lua/run-ending.lua';
 import { RUN_HEADER } from './lua/run-header.lua';
 import { TENANT_LIMITS } from './lua/tenant-limits.lua';
-import { RunKeys, RunScriptContext, ScriptArg, listAt, textAt } from './run-script';
+import { RunKeys, RunScriptContext, ScriptArg, eventArgv, listAt, textAt } from './run-script';
 
 /**
  * What the lifecycle scripts share: their header (KEYS[1..11], ARGV[1..8], see run-header.lua.ts),
@@ -38,16 +38,7 @@ export function lifecycleKeys(k: RunKeys): string[] {
 }
 
 export function lifecycleArgv(c: RunScriptContext): ScriptArg[] {
-  return [
-    c.tenantId,
-    c.runId,
-    c.now,
-    c.maxEvents,
-    c.eventsChannel,
-    c.retentionSeconds,
-    c.defaults.maxConcurrentRuns,
-    c.fleetShare,
-  ];
+  return [...eventArgv(c), c.retentionSeconds, c.defaults.maxConcurrentRuns, c.fleetShare];
 }
 
 /**

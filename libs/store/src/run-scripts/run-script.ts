@@ -39,6 +39,14 @@ export interface RunScriptContext {
 }
 
 /**
+ * ARGV[1..5] of every script that appends a run's event (lua/run-events.lua.ts reads them as
+ * tenantId, runId, now, maxlen and channel): one list, so the scripts cannot disagree on the order.
+ */
+export function eventArgv(c: RunScriptContext): ScriptArg[] {
+  return [c.tenantId, c.runId, c.now, c.maxEvents, c.eventsChannel];
+}
+
+/**
  * One Lua script with its typed wrapper: the keys and arguments it is given (in the order its header
  * names them) and the outcome its reply becomes. Scripts are registered once per connection with
  * ioredis's defineCommand, which calls them by SHA and reloads them after a SCRIPT FLUSH.

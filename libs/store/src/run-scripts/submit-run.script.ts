@@ -5,7 +5,7 @@ import { PRIORITY } from './lua/priority.lua';
 import { RETENTION } from './lua/retention.lua';
 import { RUN_EVENTS } from './lua/run-events.lua';
 import { TENANT_LIMITS } from './lua/tenant-limits.lua';
-import { RunScript, listAt, textAt } from './run-script';
+import { RunScript, eventArgv, listAt, textAt } from './run-script';
 
 /**
  * bulkheadSubmitRun: records a new run, queued, with its run.queued event, if the tenant's limits
@@ -101,11 +101,7 @@ export const submitRun: RunScript<SubmitArgs, SubmitOutcome> = {
     args.peakKey,
   ],
   argv: (c, args) => [
-    c.tenantId,
-    c.runId,
-    c.now,
-    c.maxEvents,
-    c.eventsChannel,
+    ...eventArgv(c),
     c.retentionSeconds,
     c.defaults.maxStoredRuns,
     c.defaults.maxQueuedRuns,
