@@ -23,7 +23,7 @@ export class RegistryDisposedError extends Error {
  */
 @Injectable({ scope: Scope.REQUEST })
 export class ExecutionRegistry {
-  readonly id = randomUUID();
+  private scopeId: string = randomUUID();
   private boundTenant: TenantId | undefined;
   private readonly disposers = new Set<Disposer>();
   private disposed = false;
@@ -32,13 +32,24 @@ export class ExecutionRegistry {
     monitor.opened();
   }
 
-  /** Binds this scope to its tenant; binding again to another tenant throws. */
-  bind(tenantId: TenantId): this {
+  /**
+   * Binds this scope to its tenant; binding again to another tenant throws. A door that named its
+   * scope before opening the registry (the HTTP door opens it lazily) passes that id at the first
+   * bind, so the scope's log lines and its registry carry one id.
+   */
+  bind(tenantId: TenantId, scopeId?: string): this {
     if (this.boundTenant !== undefined && this.boundTenant !== tenantId) {
       throw new CrossTenantAccessError(this.boundTenant, tenantId);
     }
+    if (this.boundTenant === undefined && scopeId !== undefined) {
+      this.scopeId = scopeId;
+    }
     this.boundTenant = tenantId;
     return this;
+  }
+
+  get id(): string {
+    return this.scopeId;
   }
 
   get tenantId(): TenantId {

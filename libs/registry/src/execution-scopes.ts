@@ -4,7 +4,7 @@ import { TenantId } from '@bulkhead/context';
 import { ExecutionRegistry } from './execution-registry';
 
 /**
- * Opens the ExecutionRegistry of a new scope (an HTTP request, a socket connection) through Nest's DI:
+ * Opens the ExecutionRegistry of a new scope (an HTTP request, a socket connection, a job) through Nest's DI:
  * a fresh context id, so a fresh instance. It resolves in this module only (strict), which keeps the
  * per-request cost to building the one instance instead of searching every module for the provider.
  */
@@ -12,10 +12,11 @@ import { ExecutionRegistry } from './execution-registry';
 export class ExecutionScopes {
   constructor(private readonly moduleRef: ModuleRef) {}
 
-  async open(tenantId: TenantId): Promise<ExecutionRegistry> {
+  /** `scopeId` names the registry after a scope its door has already opened (see bind). */
+  async open(tenantId: TenantId, scopeId?: string): Promise<ExecutionRegistry> {
     const registry = await this.moduleRef.resolve(ExecutionRegistry, ContextIdFactory.create(), {
       strict: true,
     });
-    return registry.bind(tenantId);
+    return registry.bind(tenantId, scopeId);
   }
 }

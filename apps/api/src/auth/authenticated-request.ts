@@ -1,14 +1,14 @@
-import { ExecutionRegistry } from '@bulkhead/registry';
 import { KeyOwner } from '@bulkhead/store';
 import type { FastifyRequest } from 'fastify';
+import type { RequestScope } from '../http/request-scope';
 
 /**
  * A request after ApiKeyGuard (the tenant and key come only from the presented API key) and the
- * HTTP door (the request's own ExecutionRegistry).
+ * HTTP door (the request's scope, which opens its own ExecutionRegistry when a handler asks).
  */
 export type AuthenticatedRequest = FastifyRequest & {
   bulkheadOwner?: KeyOwner;
-  bulkheadRegistry?: ExecutionRegistry;
+  bulkheadScope?: RequestScope;
 };
 
 export function bearerTokenOf(header: string | undefined): string | undefined {

@@ -2,7 +2,7 @@ import { CallHandler, ExecutionContext } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import { ContextModule, TenantContext, TenantId } from '@bulkhead/context';
 import { AppLogger } from '@bulkhead/logging';
-import { ExecutionRegistry, RegistryModule, RegistryMonitor } from '@bulkhead/registry';
+import { RegistryDisposedError, RegistryModule, RegistryMonitor } from '@bulkhead/registry';
 import { firstValueFrom, from } from 'rxjs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuthenticatedRequest } from '../auth/authenticated-request';
@@ -11,6 +11,7 @@ import { TenantScopeInterceptor } from './tenant-scope.interceptor';
 interface Seen {
   readonly request: number;
   readonly registryId: string;
+  readonly scopeId: string | undefined;
   readonly registryTenant: string;
   readonly ambientTenant: string;
 }
@@ -39,10 +40,12 @@ describe(TenantScopeInterceptor.name, () => {
         from(
           (async () => {
             await sleep(Math.random() * 5);
-            const registry = request.bulkheadRegistry as ExecutionRegistry;
+            const registry = await request.bulkheadScope!.registry();
+            expect(await request.bulkheadScope!.registry()).toBe(registry);
             seen.push({
               request: n,
               registryId: registry.id,
+              scopeId: context.require().scopeId,
               registryTenant: registry.tenantId,
               ambientTenant: context.require().tenantId,
             });
@@ -52,7 +55,7 @@ describe(TenantScopeInterceptor.name, () => {
     };
   }
 
-  it('should give 100 concurrent requests their own registry and tenant context, then dispose every registry', async () => {
+  it('should give 100 concurrent requests that ask their own registry and tenant context, then dispose every registry', async () => {
     const seen: Seen[] = [];
     const requests = Array.from({ length: 100 }, (_, n) => ({
       id: `req-${n}`,
@@ -61,14 +64,13 @@ describe(TenantScopeInterceptor.name, () => {
 
     const answers = await Promise.all(
       requests.map(async (request, n) =>
-        firstValueFrom(
-          await sut.intercept(httpContext(request), recordingHandler(n, request, seen)),
-        ),
+        firstValueFrom(sut.intercept(httpContext(request), recordingHandler(n, request, seen))),
       ),
     );
 
     expect(answers).toEqual(requests.map((_, n) => n));
     expect(new Set(seen.map((s) => s.registryId)).size).toBe(100);
+    expect(seen.filter((s) => s.scopeId !== s.registryId)).toEqual([]);
     const wrong = seen.filter(
       (s) => s.registryTenant !== `tenant-${s.request % 9}` || s.ambientTenant !== s.registryTenant,
     );
@@ -81,11 +83,43 @@ describe(TenantScopeInterceptor.name, () => {
     });
   });
 
+  it('should give every request its own scope id but build a registry only for a handler that asks', async () => {
+    const context = moduleRef.get(TenantContext);
+    const requests = Array.from({ length: 20 }, (_, n) => ({
+      id: `req-${n}`,
+      bulkheadOwner: { tenantId: 'acme' as TenantId, keyId: 'key' },
+    })) as unknown as AuthenticatedRequest[];
+
+    const scopeIds = await Promise.all(
+      requests.map((request) =>
+        firstValueFrom(
+          sut.intercept(httpContext(request), { handle: () => from([context.require().scopeId]) }),
+        ),
+      ),
+    );
+
+    expect(new Set(scopeIds).size).toBe(20);
+    expect(moduleRef.get(RegistryMonitor).counts().opened).toBe(0);
+  });
+
+  it('should refuse a registry once the response is done', async () => {
+    const request = {
+      id: 'late',
+      bulkheadOwner: { tenantId: 'acme' as TenantId, keyId: 'key' },
+    } as unknown as AuthenticatedRequest;
+
+    await firstValueFrom(sut.intercept(httpContext(request), { handle: () => from([1]) }));
+    await new Promise((resolve) => setImmediate(resolve));
+
+    await expect(request.bulkheadScope!.registry()).rejects.toThrow(RegistryDisposedError);
+    expect(moduleRef.get(RegistryMonitor).counts().opened).toBe(0);
+  });
+
   it('should open no registry and no context for a request without an API key owner', async () => {
     const context = moduleRef.get(TenantContext);
 
     const ambient = await firstValueFrom(
-      await sut.intercept(httpContext({ id: 'admin' }), {
+      sut.intercept(httpContext({ id: 'admin' }), {
         handle: () => from([context.current()]),
       }),
     );
