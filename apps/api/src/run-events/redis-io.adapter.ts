@@ -1,8 +1,10 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { MessageMappingProperties } from '@nestjs/websockets';
 import { RedisConnections, RedisKeys } from '@bulkhead/store';
 import { createAdapter } from '@socket.io/redis-adapter';
-import type { Server, ServerOptions } from 'socket.io';
+import { EMPTY, Observable, catchError, defer } from 'rxjs';
+import type { Server, ServerOptions, Socket } from 'socket.io';
 import { WrongNamespaceError } from './wrong-namespace.error';
 
 /**
@@ -15,6 +17,8 @@ export const CONNECT_TIMEOUT_MS = 10_000;
  * socket.io on the API's HTTP server, with the Redis adapter so rooms span every API process. Only
  * /events takes connections: socket.io's default namespace / always exists, and is made to refuse
  * every handshake (the client is told to use /events) instead of keeping unauthenticated sockets.
+ * Message handlers are bound as plain listeners, not as a standing rxjs pipeline per socket and
+ * message (see bindMessageHandlers).
  */
 export class RedisIoAdapter extends IoAdapter {
   constructor(private readonly app: INestApplicationContext) {
@@ -36,4 +40,58 @@ export class RedisIoAdapter extends IoAdapter {
     server.of('/').use((_socket, next) => next(new WrongNamespaceError()));
     return server;
   }
+
+  /**
+   * Nest's IoAdapter keeps, for every socket, an rxjs pipeline per message plus one for its
+   * disconnect: about 2.5 KiB of a socket's heap while it sits idle (docs/benchmarks.md, scenario 5).
+   * A listener per message does the same work when a message arrives, and goes with the socket. As
+   * in Nest: a handler's answer is acked unless the handler acks itself, an `{event, data}` answer is
+   * emitted, and a handler that throws is logged without silencing later messages.
+   */
+  override bindMessageHandlers(
+    socket: Socket,
+    handlers: MessageMappingProperties[],
+    transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    for (const { message, callback, isAckHandledManually } of handlers) {
+      socket.on(String(message), (...payload: unknown[]) => {
+        // As rxjs's fromEvent in Nest's binding: one argument is the payload itself, several an array.
+        const { data, ack } = this.mapPayload(
+          payload.length === 1 ? payload[0] : payload,
+        ) as Payload;
+        defer(() => transform(callback(data, ack)))
+          .pipe(
+            catchError((error: unknown) => {
+              this.logger.error(error);
+              return EMPTY;
+            }),
+          )
+          .subscribe((response) =>
+            answer(socket, response, isAckHandledManually ? undefined : ack),
+          );
+      });
+    }
+  }
+}
+
+/** What IoAdapter.mapPayload finds in a message: its body and, when the client asked, an ack. */
+interface Payload {
+  readonly data: unknown;
+  readonly ack?: (value: unknown) => void;
+}
+
+function answer(
+  socket: Socket,
+  response: unknown,
+  ack: ((value: unknown) => void) | undefined,
+): void {
+  if (response === undefined || response === null) {
+    return;
+  }
+  if (typeof response === 'object' && 'event' in response) {
+    const { event, data } = response as { event: unknown; data?: unknown };
+    socket.emit(String(event), data);
+    return;
+  }
+  ack?.(response);
 }
