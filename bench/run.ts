@@ -15,6 +15,7 @@ import { submitThroughput } from './scenarios/submit-throughput';
  */
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
+  const only = optionValue('--only');
   const redis = await benchRedis();
   const runId = `bh-bench-${process.pid}`;
   const run: BenchRun = {
@@ -35,6 +36,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   try {
     for (const [name, scenario] of scenarios) {
+      if (only !== undefined && !name.includes(only)) {
+        continue;
+      }
       process.stdout.write(`bench: ${name} …\n`);
       results.push(...[await scenario()].flat());
     }
@@ -46,6 +50,12 @@ async function main(): Promise<void> {
   results.sort((a, b) => order(a).localeCompare(order(b), 'en', { numeric: true }));
   process.stdout.write(`${writeResults(results, quick)}\n`);
   process.stdout.write(`bench: done in ${Math.round((Date.now() - started) / 1000)} s\n`);
+}
+
+/** `--only <text>` runs only the scenarios whose name contains the text, to iterate on one lever. */
+function optionValue(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? undefined : process.argv[at + 1];
 }
 
 async function benchRedis(): Promise<{ url: string; stop: () => Promise<void> }> {

@@ -1,6 +1,5 @@
 import { Queue, QueueEvents } from 'bullmq';
-import { BenchPlatform } from '../support/bench-platform';
-import { BenchProcess } from '../support/bench-process';
+import { Platform, startBaseline, startBenchPlatform } from '../support/bench-platform';
 import { RunWatcher, createTenant, submitRun } from '../support/bench-client';
 import { BenchRun, ScenarioResult, round } from '../support/report';
 import { inLanes, median, repeat } from '../support/stats';
@@ -9,12 +8,12 @@ const CONCURRENCY = 10;
 const LANES = 50;
 
 /** Echo runs submitted over HTTP, each watched on a socket until its terminal event arrives. */
-async function bulkheadRunsPerSecond(platform: BenchPlatform, count: number): Promise<number> {
-  const tenant = await createTenant(platform.url(), 'e2e');
-  const watcher = await RunWatcher.connect(platform.url(), tenant.key);
+async function bulkheadRunsPerSecond(platform: Platform, count: number): Promise<number> {
+  const tenant = await createTenant(platform.url, 'e2e');
+  const watcher = await RunWatcher.connect(platform.url, tenant.key);
   const started = Date.now();
   await inLanes(Array.from({ length: count }), LANES, async () => {
-    const runId = await submitRun(platform.url(), tenant.key, { agent: 'echo', input: { n: 1 } });
+    const runId = await submitRun(platform.url, tenant.key, { agent: 'echo', input: { n: 1 } });
     await watcher.finishedRun(runId);
   });
   const seconds = (Date.now() - started) / 1000;
@@ -52,11 +51,11 @@ async function rawJobsPerSecond(redisUrl: string, prefix: string, count: number)
 export async function endToEnd(run: BenchRun): Promise<ScenarioResult> {
   const count = run.quick ? 500 : 2_000;
   const prefix = run.prefix('e2e');
-  const platform = await BenchPlatform.start(run.redisUrl, prefix, {
+  const platform = await startBenchPlatform(run.redisUrl, prefix, {
     workers: 1,
     env: { WORKER_CONCURRENCY: String(CONCURRENCY) },
   });
-  const rawWorker = await BenchProcess.start(
+  const rawWorker = await startBaseline(
     'bench/baselines/raw-bullmq-worker.js',
     [run.redisUrl, `${prefix}:raw`, String(CONCURRENCY)],
     { PATH: process.env.PATH },
@@ -72,7 +71,7 @@ export async function endToEnd(run: BenchRun): Promise<ScenarioResult> {
       bulkhead.push(await bulkheadRunsPerSecond(platform, count));
     });
   } finally {
-    await Promise.all([platform.stop(), rawWorker.stop()]);
+    await Promise.all([platform.stop(), rawWorker.process.stop()]);
   }
   const [ours, baseline] = [median(bulkhead), median(raw)];
   const ratio = round(ours / baseline);

@@ -1,6 +1,10 @@
 import { Socket, io } from 'socket.io-client';
-import { BenchPlatform } from '../support/bench-platform';
-import { BenchProcess } from '../support/bench-process';
+import {
+  Platform,
+  runToCompletion,
+  startBaseline,
+  startBenchPlatform,
+} from '../support/bench-platform';
 import { RunWatcher, createTenant, submitRun } from '../support/bench-client';
 import { BenchRun, ScenarioResult, round } from '../support/report';
 import { medianOf, percentile, repeat } from '../support/stats';
@@ -25,12 +29,12 @@ function latencyOf(samples: number[]): Latency {
 }
 
 /** Ticker runs submitted through API 1; a socket on API 2 receives them: emit (worker) to receipt. */
-async function bulkheadLatency(platform: BenchPlatform, steps: number): Promise<Latency> {
-  const tenant = await createTenant(platform.url(0), 'latency');
-  const watcher = await RunWatcher.connect(platform.url(1), tenant.key);
+async function bulkheadLatency(platform: Platform, steps: number): Promise<Latency> {
+  const tenant = await createTenant(platform.url, 'latency');
+  const watcher = await RunWatcher.connect(platform.urls[1] ?? '', tenant.key);
   const runIds = await Promise.all(
     Array.from({ length: RUNS }, () =>
-      submitRun(platform.url(0), tenant.key, {
+      submitRun(platform.url, tenant.key, {
         agent: 'ticker',
         input: { steps, intervalMs: INTERVAL_MS },
       }),
@@ -51,7 +55,7 @@ async function rawLatency(redisUrl: string, channel: string, count: number): Pro
   const env = { PATH: process.env.PATH };
   const servers = await Promise.all(
     [0, 1].map(() =>
-      BenchProcess.start(
+      startBaseline(
         'bench/baselines/raw-socketio-server.js',
         [redisUrl, channel],
         env,
@@ -70,11 +74,10 @@ async function rawLatency(redisUrl: string, channel: string, count: number): Pro
   await new Promise((resolve) => client.once('connect', () => resolve(undefined)));
   await new Promise((resolve) => setTimeout(resolve, 200)); // the join reaches the adapter
   try {
-    await BenchProcess.start(
+    await runToCompletion(
       'bench/baselines/raw-socketio-emitter.js',
       [redisUrl, channel, String(count), '1000'],
       env,
-      'bench.sent',
     );
     const deadline = Date.now() + 10_000;
     while (samples.length < count && Date.now() < deadline) {
@@ -82,7 +85,7 @@ async function rawLatency(redisUrl: string, channel: string, count: number): Pro
     }
   } finally {
     client.close();
-    await Promise.all(servers.map((server) => server.stop()));
+    await Promise.all(servers.map((server) => server.process.stop()));
   }
   return latencyOf(samples);
 }
@@ -90,7 +93,7 @@ async function rawLatency(redisUrl: string, channel: string, count: number): Pro
 export async function eventLatency(run: BenchRun): Promise<ScenarioResult> {
   const steps = run.quick ? 150 : 500;
   const prefix = run.prefix('latency');
-  const platform = await BenchPlatform.start(run.redisUrl, prefix, {
+  const platform = await startBenchPlatform(run.redisUrl, prefix, {
     apis: 2,
     workers: 1,
     env: { WORKER_CONCURRENCY: String(RUNS) },

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { BenchPlatform } from '../support/bench-platform';
+import { startBenchPlatform } from '../support/bench-platform';
 import { createTenant, submitRun } from '../support/bench-client';
 import { BenchRun, ScenarioResult, round } from '../support/report';
 import { medianOf, repeat } from '../support/stats';
@@ -52,20 +52,20 @@ function invalidStream(url: string, key: string, seconds: number) {
  */
 export async function invalidInputIsolation(run: BenchRun): Promise<ScenarioResult> {
   const seconds = run.quick ? 3 : 10;
-  const platform = await BenchPlatform.start(run.redisUrl, run.prefix('invalid'), { workers: 0 });
+  const platform = await startBenchPlatform(run.redisUrl, run.prefix('invalid'), { workers: 0 });
   const alone: Sample[] = [];
   const during: Sample[] = [];
   try {
     const [victim, attacker] = await Promise.all([
-      createTenant(platform.url(), 'victim'),
-      createTenant(platform.url(), 'attacker'),
+      createTenant(platform.url, 'victim'),
+      createTenant(platform.url, 'attacker'),
     ]);
-    const runId = await submitRun(platform.url(), victim.key, { agent: 'echo', input: { n: 1 } });
+    const runId = await submitRun(platform.url, victim.key, { agent: 'echo', input: { n: 1 } });
     await repeat(run.repetitions, async () => {
-      alone.push(await victimReads(platform.url(), victim.key, runId, seconds));
+      alone.push(await victimReads(platform.url, victim.key, runId, seconds));
       const [reads, stream] = await Promise.all([
-        victimReads(platform.url(), victim.key, runId, seconds),
-        invalidStream(platform.url(), attacker.key, seconds),
+        victimReads(platform.url, victim.key, runId, seconds),
+        invalidStream(platform.url, attacker.key, seconds),
       ]);
       if (stream.non2xx === 0) {
         throw new Error('the invalid stream was accepted');

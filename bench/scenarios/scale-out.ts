@@ -1,4 +1,4 @@
-import { BenchPlatform } from '../support/bench-platform';
+import { startBenchPlatform } from '../support/bench-platform';
 import { allRuns, createTenant, submitRun, unfinishedRuns } from '../support/bench-client';
 import { BenchRun, ScenarioResult, round } from '../support/report';
 import { inLanes, median, repeat } from '../support/stats';
@@ -16,23 +16,23 @@ async function runsPerSecond(
   count: number,
   rep: number,
 ): Promise<number> {
-  const platform = await BenchPlatform.start(run.redisUrl, run.prefix(`scale-${workers}-${rep}`), {
+  const platform = await startBenchPlatform(run.redisUrl, run.prefix(`scale-${workers}-${rep}`), {
     workers: 0,
     env: { WORKER_CONCURRENCY: String(CONCURRENCY) },
   });
   try {
-    const tenant = await createTenant(platform.url(), 'scale');
+    const tenant = await createTenant(platform.url, 'scale');
     await inLanes(Array.from({ length: count }), 50, () =>
-      submitRun(platform.url(), tenant.key, {
+      submitRun(platform.url, tenant.key, {
         agent: 'ticker',
         input: { steps: 1, intervalMs: 50 },
       }),
     );
-    await Promise.all(Array.from({ length: workers }, () => platform.addWorker()));
-    while ((await unfinishedRuns(platform.url(), tenant.id)) > 0) {
+    await Promise.all(Array.from({ length: workers }, () => platform.startWorker()));
+    while ((await unfinishedRuns(platform.url, tenant.id)) > 0) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const runs = await allRuns(platform.url(), tenant.key);
+    const runs = await allRuns(platform.url, tenant.key);
     const first = Math.min(...runs.map((r) => Date.parse(String(r.startedAt))));
     const last = Math.max(...runs.map((r) => Date.parse(String(r.finishedAt))));
     return count / ((last - first) / 1000);

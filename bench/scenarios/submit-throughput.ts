@@ -1,6 +1,5 @@
 import autocannon from 'autocannon';
-import { BenchPlatform } from '../support/bench-platform';
-import { BenchProcess } from '../support/bench-process';
+import { ADMIN_TOKEN, startBaseline, startBenchPlatform } from '../support/bench-platform';
 import { BenchTenant, createTenant } from '../support/bench-client';
 import { BenchRun, ScenarioResult, round } from '../support/report';
 import { medianOf, repeat } from '../support/stats';
@@ -39,23 +38,23 @@ async function load(
 export async function submitThroughput(run: BenchRun): Promise<ScenarioResult[]> {
   const seconds = run.quick ? 3 : 10;
   const prefix = run.prefix('submit');
-  const platform = await BenchPlatform.start(run.redisUrl, prefix, { workers: 0 });
+  const platform = await startBenchPlatform(run.redisUrl, prefix, { workers: 0 });
   const env = {
     PATH: process.env.PATH,
     PORT: '0',
     REDIS_URL: run.redisUrl,
     REDIS_KEY_PREFIX: prefix,
-    BULKHEAD_ADMIN_TOKEN: 'bench-admin-token-0123456789',
+    BULKHEAD_ADMIN_TOKEN: ADMIN_TOKEN,
     // As the built API runs: a log line per accepted run is part of the path being compared.
     LOG_LEVEL: 'info',
   };
-  const defaultScope = await BenchProcess.start(
+  const defaultScope = await startBaseline(
     'bench/request-scope/default-scope-api.js',
     [],
     env,
     'bench.listening',
   );
-  const bare = await BenchProcess.start(
+  const bare = await startBaseline(
     'bench/http-door/server.js',
     ['fastify-bare', run.redisUrl, prefix],
     env,
@@ -65,11 +64,11 @@ export async function submitThroughput(run: BenchRun): Promise<ScenarioResult[]>
   try {
     await repeat(run.repetitions, async () => {
       // A fresh tenant per repetition keeps each under its queue limit.
-      const tenant: BenchTenant = await createTenant(platform.url(), 'submit');
+      const tenant: BenchTenant = await createTenant(platform.url, 'submit');
       const auth = { authorization: `Bearer ${tenant.key}` };
       samples.bare.push(await load(`http://127.0.0.1:${bare.port}/bench`, seconds, {}));
-      samples.built.push(await load(`${platform.url()}/v1/runs`, seconds, auth));
-      const other = await createTenant(platform.url(), 'submit');
+      samples.built.push(await load(`${platform.url}/v1/runs`, seconds, auth));
+      const other = await createTenant(platform.url, 'submit');
       samples.defaultScope.push(
         await load(`http://127.0.0.1:${defaultScope.port}/v1/runs`, seconds, {
           authorization: `Bearer ${other.key}`,
@@ -77,7 +76,7 @@ export async function submitThroughput(run: BenchRun): Promise<ScenarioResult[]>
       );
     });
   } finally {
-    await Promise.all([platform.stop(), defaultScope.stop(), bare.stop()]);
+    await Promise.all([platform.stop(), defaultScope.process.stop(), bare.process.stop()]);
   }
   const [built, scoped, baseline] = [
     medianOf(samples.built),
@@ -111,10 +110,10 @@ export async function submitThroughput(run: BenchRun): Promise<ScenarioResult[]>
     },
     {
       scenario: '4. Request-scope cost',
-      method: `The same submit path with every provider in default scope (bench/request-scope, no registry per request) against the API as built; same load.`,
+      method: `The same submit path with every provider in default scope (bench/request-scope, no request scope at all) against the API as built, which gives each request a scope and opens its registry on a handler's first use; same load.`,
       rows: [
         row('default scope (baseline)', scoped, scoped),
-        row('as built (registry per request)', built, scoped),
+        row('as built (registry on first use)', built, scoped),
       ],
       targets: [
         {

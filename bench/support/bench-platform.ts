@@ -1,6 +1,6 @@
-import { BenchProcess } from './bench-process';
+import { ADMIN_TOKEN, Platform, PlatformProcess } from '../../test/support/platform';
 
-export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+export { ADMIN_TOKEN, Platform, PlatformProcess };
 
 export interface PlatformShape {
   readonly apis?: number;
@@ -8,27 +8,35 @@ export interface PlatformShape {
   readonly env?: Record<string, string>;
 }
 
-/** The built platform as in production: API and worker processes on one Redis, under one key prefix. */
-export class BenchPlatform {
-  private constructor(
-    readonly apis: BenchProcess[],
-    readonly workers: BenchProcess[],
-    private readonly env: NodeJS.ProcessEnv,
-  ) {}
+export interface HeapReading {
+  readonly heapUsed: number;
+  readonly rss: number;
+}
 
-  static async start(
-    redisUrl: string,
-    prefix: string,
-    shape: PlatformShape,
-  ): Promise<BenchPlatform> {
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      PORT: '0',
-      REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: prefix,
-      BULKHEAD_ADMIN_TOKEN: ADMIN_TOKEN,
-      LOG_LEVEL: 'info',
-      BULKHEAD_DIAGNOSTICS_IPC: 'true',
+/** A baseline server (or the bench-only API), with the port its ready line named. */
+export interface Baseline {
+  readonly process: PlatformProcess;
+  readonly port: number;
+}
+
+/**
+ * The built platform as the tests start it (test/support/platform.ts), in production's shape: no test
+ * agents, and no log lines kept by the bench once each process is ready.
+ */
+export function startBenchPlatform(
+  redisUrl: string,
+  prefix: string,
+  shape: PlatformShape,
+): Promise<Platform> {
+  return Platform.start({
+    prefix,
+    redisUrl,
+    quiet: true,
+    apis: shape.apis,
+    workers: shape.workers,
+    env: {
+      BULKHEAD_TEST_AGENTS: 'false',
+      WORKER_CONCURRENCY: '8',
       // The scenarios measure throughput with one tenant or a few: each may use the whole fleet.
       TENANT_MAX_FLEET_SHARE: '1',
       // One watcher socket follows every run a scenario submits, thousands a minute, and the memory
@@ -37,37 +45,43 @@ export class BenchPlatform {
       SOCKET_MAX_PER_KEY: '100000',
       SOCKET_MAX_PER_TENANT: '100000',
       ...shape.env,
-    };
-    const platform = new BenchPlatform([], [], env);
-    await Promise.all([
-      ...Array.from({ length: shape.workers ?? 1 }, () => platform.addWorker()),
-      ...Array.from({ length: shape.apis ?? 1 }, () => platform.addApi()),
-    ]);
-    return platform;
-  }
+    },
+  });
+}
 
-  async addWorker(): Promise<BenchProcess> {
-    const worker = await BenchProcess.start(
-      'apps/worker/src/main.js',
-      [],
-      this.env,
-      'worker.ready',
-    );
-    this.workers.push(worker);
-    return worker;
+/** Starts `script` (under dist/) and resolves once it prints the JSON line `{"msg": readyMsg}`. */
+export async function startBaseline(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  readyMsg: string,
+): Promise<Baseline> {
+  const process = PlatformProcess.launch(script, script, args, env);
+  try {
+    const line = await process.waitFor(readyMsg, 30_000);
+    process.stopReading();
+    return { process, port: Number(line.port) };
+  } catch (error) {
+    await process.stop('SIGKILL');
+    throw error;
   }
+}
 
-  async addApi(): Promise<BenchProcess> {
-    const api = await BenchProcess.start('apps/api/src/main.js', [], this.env, 'api.listening');
-    this.apis.push(api);
-    return api;
-  }
+/** Heap after a forced GC, and RSS, answered over the process's diagnostics channel. */
+export async function heapOf(process: PlatformProcess): Promise<HeapReading> {
+  const { heapUsed, rss } = await process.stats();
+  return { heapUsed, rss };
+}
 
-  url(index = 0): string {
-    return `http://127.0.0.1:${this.apis[index]?.port ?? 0}`;
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all([...this.apis, ...this.workers].map((p) => p.stop()));
+/** Runs `script` (under dist/) until it exits by itself; rejects unless it exits 0. */
+export async function runToCompletion(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const process = PlatformProcess.launch(script, script, args, env);
+  const code = await process.exited();
+  if (code !== 0) {
+    throw new Error(`${script} exited with ${code}: ${process.stderr.join('\n')}`);
   }
 }

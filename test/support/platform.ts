@@ -1,11 +1,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Interface, createInterface } from 'node:readline';
 import { TEST_REDIS_URL } from './redis-test-prefix';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
-const ROOT = join(__dirname, '..', '..');
+/** The built output: found from the repository root, so this works from test/ and from dist/ (the bench). */
+const DIST = join(repositoryRoot(__dirname), 'dist');
 const BOOT_TIMEOUT_MS = 20_000;
 
 export interface LogLine {
@@ -25,12 +27,13 @@ export interface ProcessStats {
 }
 
 /**
- * One running process of the built platform, with every JSON line it printed, and its diagnostics
- * over IPC (heap after a forced GC, live registries, sockets and rooms).
+ * One running process of the built platform (or a benchmark's baseline server), with every JSON line
+ * it printed, and its diagnostics over IPC (heap after a forced GC, live registries, sockets and rooms).
  */
 export class PlatformProcess {
   readonly lines: LogLine[] = [];
   readonly stderr: string[] = [];
+  private readonly stdout: Interface;
   private nextRequest = 0;
   private stopping = false;
 
@@ -38,11 +41,33 @@ export class PlatformProcess {
     readonly name: string,
     readonly child: ChildProcess,
   ) {
-    createInterface({ input: child.stdout! }).on('line', (line) =>
-      this.lines.push(parseLine(line)),
-    );
+    this.stdout = createInterface({ input: child.stdout! });
+    this.stdout.on('line', (line) => this.lines.push(parseLine(line)));
     createInterface({ input: child.stderr! }).on('line', (line) => this.stderr.push(line));
     child.once('exit', (code, signal) => this.reportUnexpectedExit(code, signal));
+  }
+
+  /** Runs `script` (a path under dist/) with `args`; IPC carries the diagnostics. */
+  static launch(
+    name: string,
+    script: string,
+    args: readonly string[],
+    env: NodeJS.ProcessEnv,
+  ): PlatformProcess {
+    const child = spawn(process.execPath, ['--expose-gc', join(DIST, script), ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    return new PlatformProcess(name, child);
+  }
+
+  /**
+   * Stops parsing and keeping log lines (they are still drained): a benchmark's load makes hundreds
+   * a second, which would cost the measuring process CPU and memory. `waitFor` sees no later line.
+   */
+  stopReading(): void {
+    this.stdout.close();
+    this.child.stdout?.resume();
   }
 
   /** A process that dies on its own explains every later failure of its suite: say so at once. */
@@ -104,6 +129,16 @@ export class PlatformProcess {
     });
   }
 
+  /** For a process that ends by itself: its exit is expected, and this resolves with its code. */
+  async exited(): Promise<number | null> {
+    this.stopping = true;
+    if (this.child.exitCode !== null || this.child.signalCode !== null) {
+      return this.child.exitCode;
+    }
+    const [code] = (await once(this.child, 'exit')) as [number | null];
+    return code;
+  }
+
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) {
       return;
@@ -122,6 +157,10 @@ export interface PlatformOptions {
   readonly apis?: number;
   readonly workers?: number;
   readonly env?: Record<string, string>;
+  /** Default: the tests' Redis (TEST_REDIS_URL). */
+  readonly redisUrl?: string;
+  /** Keep no log lines once each process is ready (see PlatformProcess.stopReading). */
+  readonly quiet?: boolean;
 }
 
 /** The built api and worker as separate processes against one Redis, as in production. */
@@ -131,17 +170,19 @@ export class Platform {
     readonly workers: PlatformProcess[],
     readonly urls: string[],
     private readonly env: NodeJS.ProcessEnv,
+    private readonly quiet: boolean,
   ) {}
 
   static async start(options: PlatformOptions): Promise<Platform> {
     const env = platformEnv(options);
+    const quiet = options.quiet ?? false;
     const workers = range(options.workers ?? 1).map((i) => launch(`worker-${i}`, 'worker', env));
     const apis = range(options.apis ?? 1).map((i) => launch(`api-${i}`, 'api', env));
     try {
-      await Promise.all(workers.map((worker) => worker.waitFor('worker.ready')));
-      const listening = await Promise.all(apis.map((api) => api.waitFor('api.listening')));
+      await Promise.all(workers.map((worker) => ready(worker, 'worker.ready', quiet)));
+      const listening = await Promise.all(apis.map((api) => ready(api, 'api.listening', quiet)));
       const urls = listening.map((line) => `http://127.0.0.1:${String(line.port)}`);
-      return new Platform(apis, workers, urls, env);
+      return new Platform(apis, workers, urls, env, quiet);
     } catch (error) {
       await Promise.all([...apis, ...workers].map((p) => p.stop('SIGKILL')));
       throw error;
@@ -152,7 +193,7 @@ export class Platform {
   async startWorker(): Promise<PlatformProcess> {
     const worker = launch(`worker-${this.workers.length}`, 'worker', this.env);
     this.workers.push(worker);
-    await worker.waitFor('worker.ready');
+    await ready(worker, 'worker.ready', this.quiet);
     return worker;
   }
 
@@ -160,7 +201,7 @@ export class Platform {
   async startApi(): Promise<PlatformProcess> {
     const api = launch(`api-${this.apis.length}`, 'api', this.env);
     this.apis.push(api);
-    const line = await api.waitFor('api.listening');
+    const line = await ready(api, 'api.listening', this.quiet);
     this.urls.push(`http://127.0.0.1:${String(line.port)}`);
     return api;
   }
@@ -182,7 +223,7 @@ function platformEnv(options: PlatformOptions): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     PORT: '0',
-    REDIS_URL: TEST_REDIS_URL,
+    REDIS_URL: options.redisUrl ?? TEST_REDIS_URL,
     REDIS_KEY_PREFIX: options.prefix,
     BULKHEAD_ADMIN_TOKEN: ADMIN_TOKEN,
     WORKER_CONCURRENCY: '20',
@@ -197,12 +238,27 @@ function platformEnv(options: PlatformOptions): NodeJS.ProcessEnv {
 }
 
 function launch(name: string, app: 'api' | 'worker', env: NodeJS.ProcessEnv): PlatformProcess {
-  const entry = join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
-  const child = spawn(process.execPath, ['--expose-gc', entry], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  return new PlatformProcess(name, child);
+  return PlatformProcess.launch(name, join('apps', app, 'src', 'main.js'), [], env);
+}
+
+async function ready(process: PlatformProcess, msg: string, quiet: boolean): Promise<LogLine> {
+  const line = await process.waitFor(msg);
+  if (quiet) {
+    process.stopReading();
+  }
+  return line;
+}
+
+function repositoryRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw new Error(`No package.json above ${from}`);
+    }
+    dir = parent;
+  }
+  return dir;
 }
 
 function parseLine(line: string): LogLine {
