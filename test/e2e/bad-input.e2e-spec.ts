@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { errorOf } from '../support/answers';
+import { postReadingEarlyAnswer } from '../support/early-answer';
 import { EventClient } from '../support/event-client';
 import { TestTenant, admin, bearer, createTenant } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
@@ -51,16 +52,6 @@ describe('Bad input', () => {
       'a constructor.prototype key',
       () => json('/v1/runs', '{"agent":"echo","constructor":{"prototype":{"x":1}}}'),
       400,
-    ],
-    [
-      'a body over 1 MiB',
-      () => post('/v1/runs').send({ agent: 'echo', input: { s: 'x'.repeat(1_100_000) } }),
-      413,
-    ],
-    [
-      'a huge array',
-      () => post('/v1/runs').send({ agent: 'echo', input: { list: new Array(600_000).fill(1) } }),
-      413,
     ],
     [
       'deeply nested input',
@@ -160,6 +151,25 @@ describe('Bad input', () => {
       }
     },
   );
+
+  // Answered before the body is read, and the connection closed: read as a client that reads while
+  // it writes (see postReadingEarlyAnswer).
+  it.each([
+    { name: 'a body over 1 MiB', input: { s: 'x'.repeat(1_100_000) } },
+    { name: 'a huge array', input: { list: new Array<number>(600_000).fill(1) } },
+  ])('should answer $name with a JSON 413 before reading it all', async ({ input }) => {
+    const answer = await postReadingEarlyAnswer(`${url}/v1/runs`, bearer(tenant.key), {
+      agent: 'echo',
+      input,
+    });
+
+    expect(answer.status).toBe(413);
+    expect(answer.body).toMatchObject({
+      statusCode: 413,
+      code: 'payload_too_large',
+      message: expect.any(String) as unknown,
+    });
+  });
 
   const routes = [
     ['post', '/v1/runs'],

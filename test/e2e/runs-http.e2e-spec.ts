@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { PageAnswer, bodyOf, errorOf } from '../support/answers';
+import { postReadingEarlyAnswer } from '../support/early-answer';
 import { RunBody, finishedRun, getRun, storedEvents, submitRun } from '../support/runs';
 import { TestTenant, bearer, createTenant } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
@@ -94,13 +95,10 @@ describe('Runs over HTTP', () => {
     it('should answer 413 for a body over 1 MiB', async () => {
       const big = { agent: 'echo', input: { blob: 'x'.repeat(1024 * 1024 + 10) } };
 
-      const response = await request(url)
-        .post('/v1/runs')
-        .set(bearer(tenant.key))
-        .send(big)
-        .expect(413);
+      const answer = await postReadingEarlyAnswer(`${url}/v1/runs`, bearer(tenant.key), big);
 
-      expect(response.body).toMatchObject({ statusCode: 413, code: 'payload_too_large' });
+      expect(answer.status).toBe(413);
+      expect(answer.body).toMatchObject({ statusCode: 413, code: 'payload_too_large' });
     });
 
     it('should answer 401 without a key, with a malformed key and with an unknown key', async () => {
