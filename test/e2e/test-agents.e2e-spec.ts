@@ -4,7 +4,8 @@ import { bearer, createTenant } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
 
 describe('Test agents are off unless BULKHEAD_TEST_AGENTS is set', () => {
-  const suite = usePlatform({ workers: 0, env: { BULKHEAD_TEST_AGENTS: 'false' } });
+  // One worker: the API lists what live workers registered.
+  const suite = usePlatform({ workers: 1, env: { BULKHEAD_TEST_AGENTS: 'false' } });
 
   it('should list only the production agents', async () => {
     const tenant = await createTenant(suite.platform.url, 'agents');

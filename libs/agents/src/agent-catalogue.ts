@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { UnknownAgentError, parseOrThrow } from '@bulkhead/errors';
 import { z } from 'zod';
+import type { AgentManifest } from '@bulkhead/store';
 import { AgentDefinition } from './agent';
+import { manifestOf } from './agent-manifest';
 
 export const AGENT_DEFINITIONS = Symbol('AgentDefinitions');
 
@@ -31,6 +33,11 @@ export class AgentCatalogue {
   /** The agent's parsed input (defaults applied); ValidationError naming `input.<field>` otherwise. */
   parseInput(name: string, input: unknown): unknown {
     return parseOrThrow(this.get(name).input, input, 'input');
+  }
+
+  /** What a worker registers for the agents it serves (AgentRegistry). */
+  manifests(): AgentManifest[] {
+    return [...this.byName.values()].map(manifestOf);
   }
 
   describe(): AgentDescription[] {

@@ -7,4 +7,5 @@ export {
   defineAgent,
 } from './agent';
 export { AgentCatalogue, AgentDescription, AGENT_DEFINITIONS } from './agent-catalogue';
+export { manifestOf } from './agent-manifest';
 export { AgentsModule, BUILTIN_AGENTS, TEST_AGENTS } from './agents.module';

@@ -23,3 +23,10 @@ export { TenantDirectory, Tenant } from './tenant-directory';
 export { StoreModule } from './store.module';
 export { WorkerFleet } from './worker-fleet';
 export { SocketSeats, SeatOutcome, SEAT_HEARTBEAT_MS } from './socket-seats';
+export {
+  AgentRegistry,
+  AgentManifest,
+  RegisteredAgent,
+  MAX_REGISTERED_AGENTS,
+  TooManyAgentsError,
+} from './agent-registry';

@@ -97,6 +97,11 @@ export class RedisKeys {
     return `${this.prefix}:workers`;
   }
 
+  /** Registered agents: a hash of agent name → manifest JSON (AgentRegistry). */
+  get agents(): string {
+    return `${this.prefix}:agents`;
+  }
+
   /** Pub/sub: a run's stream grew. Messages carry the tenant; subscribers check it. */
   get runEventsChannel(): string {
     return `${this.prefix}:channel:run-events`;

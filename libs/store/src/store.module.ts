@@ -9,6 +9,7 @@ import { TenantDirectory } from './tenant-directory';
 import { SocketSeats } from './socket-seats';
 import { TenantLimits } from './tenant-limits';
 import { WorkerFleet } from './worker-fleet';
+import { AgentRegistry } from './agent-registry';
 
 @Global()
 @Module({
@@ -22,6 +23,7 @@ import { WorkerFleet } from './worker-fleet';
     TenantDirectory,
     TenantLimits,
     WorkerFleet,
+    AgentRegistry,
     SocketSeats,
   ],
   exports: [
@@ -34,6 +36,7 @@ import { WorkerFleet } from './worker-fleet';
     TenantDirectory,
     TenantLimits,
     WorkerFleet,
+    AgentRegistry,
     SocketSeats,
   ],
 })

@@ -6,7 +6,12 @@ import { REDIS } from './redis-client';
 import { RedisConnections } from './redis-connections';
 import { RedisKeys } from './redis-keys';
 
-const registrationSchema = z.object({ slots: z.number().int().min(0), seenAt: z.number() });
+const registrationSchema = z.object({
+  slots: z.number().int().min(0),
+  seenAt: z.number(),
+  /** The names of the agents the worker serves; absent in a registration of an older worker. */
+  agents: z.array(z.string()).max(1_000).default([]),
+});
 type Registration = z.output<typeof registrationSchema>;
 
 /** A worker that missed this many heartbeats is no longer counted. */
@@ -23,7 +28,10 @@ const MISSED_HEARTBEATS = 3;
 export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdown {
   private ownId: string | undefined;
   private ownSlots = 0;
+  private ownAgents: readonly string[] = [];
   private liveSlots = 0;
+  /** Live workers per agent name, as of the last heartbeat. */
+  private serving: ReadonlyMap<string, number> = new Map();
   private timer: NodeJS.Timeout | undefined;
   private changes: Redis | undefined;
   /** Set at shutdown, so a beat still in flight cannot register this worker again. */
@@ -40,9 +48,10 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
    * A worker process registers its slots before it takes runs, and renews them while it runs. Every
    * process hears that it joined and recounts at once, so no tenant's share lags a heartbeat behind.
    */
-  async join(workerId: string, slots: number): Promise<void> {
+  async join(workerId: string, slots: number, agents: readonly string[] = []): Promise<void> {
     this.ownId = workerId;
     this.ownSlots = slots;
+    this.ownAgents = agents;
     await this.beat();
     await this.redis.publish(this.keys.fleetChannel, workerId);
   }
@@ -50,6 +59,11 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
   /** Slots of every live worker, as of the last heartbeat; 0 while none is registered. */
   get slots(): number {
     return this.liveSlots;
+  }
+
+  /** How many live worker processes serve the agent, as of the last heartbeat. */
+  workersServing(agent: string): number {
+    return this.serving.get(agent) ?? 0;
   }
 
   /**
@@ -93,25 +107,30 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
     const [seconds, micros] = await this.redis.time();
     const now = Number(seconds) * 1_000 + Math.floor(Number(micros) / 1_000);
     if (this.ownId && !this.leaving) {
-      const own: Registration = { slots: this.ownSlots, seenAt: now };
+      const own: Registration = { slots: this.ownSlots, seenAt: now, agents: [...this.ownAgents] };
       await this.redis.hset(this.keys.workers, this.ownId, JSON.stringify(own));
     }
     const entries = Object.entries(await this.redis.hgetall(this.keys.workers));
     const oldest = now - MISSED_HEARTBEATS * this.heartbeatMs;
     const stale: string[] = [];
+    const serving = new Map<string, number>();
     let slots = 0;
     for (const [id, value] of entries) {
       const registration = parseRegistration(value);
       if (!registration || registration.seenAt < oldest) {
         stale.push(id);
-      } else {
-        slots += registration.slots;
+        continue;
+      }
+      slots += registration.slots;
+      for (const agent of new Set(registration.agents)) {
+        serving.set(agent, (serving.get(agent) ?? 0) + 1);
       }
     }
     if (stale.length > 0) {
       await this.redis.hdel(this.keys.workers, ...stale);
     }
     this.liveSlots = slots;
+    this.serving = serving;
   }
 }
 

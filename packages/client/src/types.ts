@@ -49,6 +49,8 @@ export interface Agent {
   description: string;
   /** The JSON Schema of the agent's `input`. */
   inputSchema: Record<string, unknown>;
+  /** Live worker processes serving the agent now; with 0, its runs are accepted and wait for one. */
+  workers: number;
 }
 
 export interface TenantLimits {

@@ -1,14 +1,22 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
-import { AgentCatalogue, AgentDescription } from '@bulkhead/agents';
+import { AgentRegistry } from '@bulkhead/store';
 import { ApiKeyGuard } from '../auth/api-key.guard';
+import { AgentListing } from './agent-listing';
 
 @Controller('v1/agents')
 @UseGuards(ApiKeyGuard)
 export class AgentsController {
-  constructor(private readonly catalogue: AgentCatalogue) {}
+  constructor(private readonly registry: AgentRegistry) {}
 
+  /** Every agent a worker registered, by name, with how many live workers serve it. */
   @Get()
-  list(): AgentDescription[] {
-    return this.catalogue.describe();
+  async list(): Promise<AgentListing[]> {
+    const agents = await this.registry.list();
+    return agents.map(({ name, description, inputSchema, workers }) => ({
+      name,
+      description,
+      inputSchema,
+      workers,
+    }));
   }
 }

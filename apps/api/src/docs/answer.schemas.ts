@@ -1,4 +1,4 @@
-import type { AgentDescription } from '@bulkhead/agents';
+import type { AgentListing } from '../agents/agent-listing';
 import type { ErrorBody } from '@bulkhead/errors';
 import { IssuedKey, RUN_STATUSES, Run, RunEvent, RunPage, RunSummary } from '@bulkhead/store';
 import { z } from 'zod';
@@ -102,6 +102,10 @@ export const agentSchema = z
     name: z.string().meta({ example: 'ticker' }),
     description: z.string(),
     inputSchema: z.record(z.string(), z.unknown()).meta({ description: 'JSON Schema of `input`.' }),
+    workers: z.number().int().min(0).meta({
+      description: 'Live worker processes serving the agent now; with 0, its runs wait for one.',
+      example: 2,
+    }),
   })
   .meta({ id: 'Agent' });
 
@@ -183,7 +187,7 @@ export type SchemaChecks = [
   Checked<Same<keyof z.output<typeof runPageSchema>, keyof RunPage>>,
   Checked<Same<keyof z.output<typeof runSummarySchema>, keyof RunSummary>>,
   Checked<Same<z.output<typeof runSchema>['error'], Plain<Run['error']> | undefined>>,
-  Checked<Same<keyof z.output<typeof agentSchema>, keyof AgentDescription>>,
+  Checked<Same<keyof z.output<typeof agentSchema>, keyof AgentListing>>,
   Checked<Same<keyof z.output<typeof tenantSchema>, keyof TenantView>>,
   Checked<Same<z.output<typeof tenantSchema>['limits'], Plain<TenantView['limits']>>>,
   Checked<Same<z.output<typeof tenantSchema>['usage'], Plain<TenantView['usage']>>>,

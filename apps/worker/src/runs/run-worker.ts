@@ -7,7 +7,8 @@ import {
 import { APP_CONFIG, AppConfig } from '@bulkhead/config';
 import { AppLogger } from '@bulkhead/logging';
 import { QUEUES, RunJob } from '@bulkhead/queue';
-import { RedisConnections, RedisKeys, WorkerFleet } from '@bulkhead/store';
+import { AgentCatalogue } from '@bulkhead/agents';
+import { AgentRegistry, RedisConnections, RedisKeys, WorkerFleet } from '@bulkhead/store';
 import { Job, Worker } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -36,11 +37,20 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly logger: AppLogger,
     private readonly abandoned: AbandonedRuns,
     private readonly fleet: WorkerFleet,
+    private readonly registry: AgentRegistry,
+    private readonly agents: AgentCatalogue,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // Counted in the fleet before the first job, so every tenant's share includes these slots.
-    await this.fleet.join(`worker-${randomUUID()}`, this.config.WORKER_CONCURRENCY);
+    // Registered, and counted in the fleet, before the first job: the API lists what this worker
+    // serves, and every tenant's share includes these slots.
+    const manifests = this.agents.manifests();
+    await this.registry.register(manifests);
+    await this.fleet.join(
+      `worker-${randomUUID()}`,
+      this.config.WORKER_CONCURRENCY,
+      manifests.map((manifest) => manifest.name),
+    );
     this.cancellations = this.connections.open('subscriber');
     this.cancellations.on('message', (_channel: string, message: string) => this.cancel(message));
     await this.cancellations.subscribe(this.keys.cancelChannel);

@@ -7,9 +7,14 @@ const DESCRIPTION_WIDTH = 60;
 
 export function agentTable(agents: Agent[]): string {
   return listTable(
-    ['name', 'input', 'description'],
-    agents.map((agent) => [agent.name, inputSummary(agent.inputSchema), agent.description]),
-    [null, null, DESCRIPTION_WIDTH],
+    ['name', 'workers', 'input', 'description'],
+    agents.map((agent) => [
+      agent.name,
+      String(agent.workers),
+      inputSummary(agent.inputSchema),
+      agent.description,
+    ]),
+    [null, null, null, DESCRIPTION_WIDTH],
   );
 }
 
