@@ -173,9 +173,16 @@ export class Platform {
     private readonly quiet: boolean,
   ) {}
 
+  /**
+   * With `workers: 0` no worker takes runs, but the API knows agents only from the registry, which
+   * workers fill: one worker starts, registers the agents and stops before the API does.
+   */
   static async start(options: PlatformOptions): Promise<Platform> {
     const env = platformEnv(options);
     const quiet = options.quiet ?? false;
+    if ((options.workers ?? 1) === 0) {
+      await registerAgents(env);
+    }
     const workers = range(options.workers ?? 1).map((i) => launch(`worker-${i}`, 'worker', env));
     const apis = range(options.apis ?? 1).map((i) => launch(`api-${i}`, 'api', env));
     try {
@@ -235,6 +242,16 @@ function platformEnv(options: PlatformOptions): NodeJS.ProcessEnv {
     SHUTDOWN_DRAIN_MS: '100',
     ...options.env,
   };
+}
+
+/** A worker that registers the agents it serves, then stops at once: it takes no run. */
+async function registerAgents(env: NodeJS.ProcessEnv): Promise<void> {
+  const worker = launch('agent-registration', 'worker', env);
+  try {
+    await worker.waitFor('worker.ready');
+  } finally {
+    await worker.stop();
+  }
 }
 
 function launch(name: string, app: 'api' | 'worker', env: NodeJS.ProcessEnv): PlatformProcess {

@@ -1,3 +1,4 @@
+import { AgentsModule } from '@bulkhead/agents';
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiagnosticsModule, PROCESS_EXTRA_STATS } from '@bulkhead/diagnostics';
 import { PlatformModule } from '@bulkhead/platform';
@@ -11,6 +12,7 @@ import { RunWorker } from './runs/run-worker';
 @Module({
   imports: [
     PlatformModule,
+    AgentsModule,
     QueueModule,
     DiagnosticsModule.with({ provide: PROCESS_EXTRA_STATS, useValue: () => ({}) }),
   ],

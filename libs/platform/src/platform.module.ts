@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
-import { AgentsModule } from '@bulkhead/agents';
 import { ContextModule } from '@bulkhead/context';
 import { LoggingModule } from '@bulkhead/logging';
 import { RegistryModule } from '@bulkhead/registry';
 import { StoreModule } from '@bulkhead/store';
 
-/** What the API and the worker both run on: context, logging, registries, storage and agents. */
+/**
+ * What the API and the worker both run on: context, logging, registries and storage. Agents' code is
+ * the worker's alone (AgentsModule there); the API knows agents from the registry in Redis.
+ */
 @Module({
-  imports: [ContextModule, LoggingModule, RegistryModule, StoreModule, AgentsModule],
-  exports: [ContextModule, LoggingModule, RegistryModule, StoreModule, AgentsModule],
+  imports: [ContextModule, LoggingModule, RegistryModule, StoreModule],
+  exports: [ContextModule, LoggingModule, RegistryModule, StoreModule],
 })
 export class PlatformModule {}

@@ -62,6 +62,17 @@ export class AgentRegistry {
     await this.redis.hset(this.keys.agents, ...fields);
   }
 
+  /** The agent's manifest as registered last, or undefined for a name no worker registered. */
+  async find(name: string): Promise<AgentManifest | undefined> {
+    const stored = await this.redis.hget(this.keys.agents, name);
+    return stored === null ? undefined : parseManifest(stored);
+  }
+
+  /** Every registered agent's name, sorted. */
+  async names(): Promise<string[]> {
+    return (await this.redis.hkeys(this.keys.agents)).sort();
+  }
+
   /** Every registered agent, by name, with how many live workers serve it. */
   async list(): Promise<RegisteredAgent[]> {
     const stored = Object.values(await this.redis.hgetall(this.keys.agents));

@@ -254,15 +254,16 @@ const tags = () => [
  * The OpenAPI 3.1 document of the v1 HTTP API, generated from the zod schemas the routes validate
  * with and the answer schemas beside this file. Its server is relative: the API that serves it.
  */
-export function openApiDocument(agentNames: string[]): Record<string, unknown> {
+export function openApiDocument(): Record<string, unknown> {
   return createDocument({
     openapi: '3.1.0',
     info: {
       title: 'Bulkhead',
       version: '1',
       description:
-        `Multi-tenant agent runs. Agents here: ${agentNames.join(', ')}. Live events are on the ` +
-        'socket.io namespace `/events` (see docs/api.md).',
+        'Multi-tenant agent runs. The agents are those workers registered: `GET /v1/agents` lists ' +
+        'them with their input schemas. Live events are on the socket.io namespace `/events` ' +
+        '(see docs/api.md).',
     },
     servers: [{ url: '/', description: 'The API process serving this document' }],
     tags: tags(),

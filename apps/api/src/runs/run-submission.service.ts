@@ -1,19 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AgentCatalogue, AgentDefinition } from '@bulkhead/agents';
 import { APP_CONFIG, AppConfig } from '@bulkhead/config';
 import { RunId, TenantContext, TenantScope, toJobContext } from '@bulkhead/context';
 import { InputTooLargeError, ServiceUnavailableError, describeError } from '@bulkhead/errors';
 import { AppLogger } from '@bulkhead/logging';
 import { RunQueue } from '@bulkhead/queue';
-import { RunStore, Submitted, newRunId } from '@bulkhead/store';
+import { AgentManifest, RunStore, Submitted, newRunId } from '@bulkhead/store';
 import { createHash } from 'node:crypto';
+import { AgentInputs } from './agent-inputs';
 import { SubmitRun } from './run.schemas';
 
 /** How much longer JSON.stringify can make a parsed body than its text: `1e20` (4) → 21 digits. */
 const MAX_JSON_GROWTH = 6;
 
 /**
- * Accepts a run for the current tenant: checks the agent and its input, records the run (status
+ * Accepts a run for the current tenant: checks the agent (as registered by workers) and its input
+ * (against the registered JSON Schema), records the run (status
  * queued, event run.queued), then enqueues its job. A run that could not be enqueued is not left
  * queued for ever: it is failed with a reason and the client gets a 503 to retry.
  */
@@ -21,7 +22,7 @@ const MAX_JSON_GROWTH = 6;
 export class RunSubmission {
   constructor(
     private readonly context: TenantContext,
-    private readonly agents: AgentCatalogue,
+    private readonly inputs: AgentInputs,
     private readonly runs: RunStore,
     private readonly queue: RunQueue,
     private readonly logger: AppLogger,
@@ -38,9 +39,9 @@ export class RunSubmission {
     bodyBytes?: number,
   ): Promise<Submitted> {
     const scope = this.context.require();
-    const agent = this.agents.get(request.agent);
+    const agent = await this.inputs.manifestOf(request.agent);
     this.assertInputSize(request.input, bodyBytes);
-    const input = this.agents.parseInput(agent.name, request.input ?? {});
+    const input = this.inputs.parse(agent, request.input ?? {});
     const runId = newRunId();
     const claim = idempotencyKey
       ? { key: idempotencyKey, requestHash: requestHash(request) }
@@ -76,7 +77,7 @@ export class RunSubmission {
   private async enqueue(
     scope: TenantScope,
     runId: RunId,
-    agent: AgentDefinition,
+    agent: AgentManifest,
     priority: number,
   ): Promise<void> {
     const retry = {

@@ -1,0 +1,81 @@
+import { manifestOf, defineAgent } from '@bulkhead/agents';
+import { UnknownAgentError, ValidationError } from '@bulkhead/errors';
+import { AgentManifest, AgentRegistry } from '@bulkhead/store';
+import { z } from 'zod';
+import { AgentInputs, COMPILED_SCHEMAS_MAX } from './agent-inputs';
+
+const counter = manifestOf(
+  defineAgent({
+    name: 'counter',
+    description: 'Counts.',
+    input: z.object({
+      steps: z.number().int().min(1).max(10).default(3),
+      label: z.string(),
+      tags: z.array(z.string()).optional(),
+    }),
+    run: () => Promise.resolve(undefined),
+  }),
+);
+
+/** The registry's reads, over a fixed set of manifests (the medium tier drives the real one). */
+function registryOf(manifests: readonly AgentManifest[]): AgentRegistry {
+  const byName = new Map(manifests.map((manifest) => [manifest.name, manifest]));
+  return {
+    find: (name: string) => Promise.resolve(byName.get(name)),
+    names: () => Promise.resolve([...byName.keys()].sort()),
+  } as unknown as AgentRegistry;
+}
+
+describe(AgentInputs.name, () => {
+  const sut = new AgentInputs(registryOf([counter]));
+
+  it("should apply the registered schema's defaults to a valid input", () => {
+    expect(sut.parse(counter, { label: 'a' })).toEqual({ label: 'a', steps: 3 });
+  });
+
+  it.each([
+    [{ label: 'a', steps: 0 }, 'input.steps'],
+    [{ label: 'a', steps: 2.5 }, 'input.steps'],
+    [{ steps: 2 }, 'input.label'],
+    [{ label: 'a', tags: ['x', 7] }, 'input.tags.1'],
+    ['not an object', 'input'],
+  ])('should answer %j with a validation error naming %s', (input, path) => {
+    const error = catchOf(() => sut.parse(counter, input));
+
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).details[0]?.path).toBe(path);
+  });
+
+  it('should answer an unregistered agent with unknown_agent naming the registered ones', async () => {
+    const error = await sut.manifestOf('nope').catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(UnknownAgentError);
+    expect((error as UnknownAgentError).message).toContain('Known agents: counter');
+  });
+
+  it(`should keep at most ${COMPILED_SCHEMAS_MAX} compiled versions, and still validate an evicted one`, () => {
+    const versions = Array.from({ length: COMPILED_SCHEMAS_MAX + 5 }, (_, i) => ({
+      ...counter,
+      version: i.toString(16).padStart(16, '0'),
+    }));
+    const inputs = new AgentInputs(registryOf(versions));
+
+    for (const version of versions) {
+      inputs.parse(version, { label: 'a' });
+    }
+
+    expect((inputs as unknown as { compiled: Map<string, unknown> }).compiled.size).toBe(
+      COMPILED_SCHEMAS_MAX,
+    );
+    expect(inputs.parse(versions[0]!, { label: 'b' })).toEqual({ label: 'b', steps: 3 });
+  });
+});
+
+function catchOf(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { UnknownAgentError, ValidationError } from '@bulkhead/errors';
+import { AgentManifest, AgentRegistry } from '@bulkhead/store';
+import { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+
+/** Compiled input schemas kept per API process, one per agent version, the oldest dropped first. */
+export const COMPILED_SCHEMAS_MAX = 256;
+
+/**
+ * A run's input checked against its agent's registered JSON Schema (AgentRegistry), so the API holds
+ * no agent code. Defaults in the schema are applied, as the worker's own schema would; the worker
+ * still parses the input with the agent's definition before it runs. Each version is compiled once.
+ */
+@Injectable()
+export class AgentInputs {
+  private readonly ajv = new Ajv2020({ useDefaults: true, strict: false, allErrors: false });
+  private readonly compiled = new Map<string, ValidateFunction>();
+
+  constructor(private readonly registry: AgentRegistry) {}
+
+  /** The agent's manifest, or UnknownAgentError naming the registered agents. */
+  async manifestOf(name: string): Promise<AgentManifest> {
+    const manifest = await this.registry.find(name);
+    if (!manifest) {
+      throw new UnknownAgentError(name, await this.registry.names());
+    }
+    return manifest;
+  }
+
+  /** The input with its schema's defaults applied; ValidationError naming `input.<field>` otherwise. */
+  parse(manifest: AgentManifest, input: unknown): unknown {
+    const validate = this.validatorOf(manifest);
+    if (validate(input)) {
+      return input;
+    }
+    throw new ValidationError((validate.errors ?? []).map(issueOf));
+  }
+
+  private validatorOf(manifest: AgentManifest): ValidateFunction {
+    const id = `${manifest.name}@${manifest.version}`;
+    const known = this.compiled.get(id);
+    if (known) {
+      return known;
+    }
+    const validate = this.ajv.compile(manifest.inputSchema);
+    this.compiled.set(id, validate);
+    if (this.compiled.size > COMPILED_SCHEMAS_MAX) {
+      const [oldest] = this.compiled.keys();
+      this.compiled.delete(oldest ?? id);
+    }
+    return validate;
+  }
+}
+
+/** An ajv error as the API's validation answers name fields: `input.steps`, `input.items.2`. */
+function issueOf(error: ErrorObject): { path: string; message: string } {
+  const segments = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const params = error.params as { missingProperty?: unknown; additionalProperty?: unknown };
+  const named = params.missingProperty ?? params.additionalProperty;
+  if (typeof named === 'string') {
+    segments.push(named);
+  }
+  return { path: ['input', ...segments].join('.'), message: error.message ?? 'is invalid' };
+}
