@@ -27,6 +27,7 @@ describe('Admin API', () => {
       expect(response.body).toEqual({
         id,
         name: 'Acme Inc',
+        agents: null,
         limits: {
           maxConcurrentRuns: 3,
           maxQueuedRuns: 10_000,

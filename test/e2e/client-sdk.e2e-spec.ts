@@ -444,6 +444,7 @@ describe('@bulkhead/client against the platform', () => {
         id,
         name: 'Acme',
         createdAt: expect.any(String) as unknown,
+        agents: null,
         limits: {
           maxConcurrentRuns: 3,
           maxQueuedRuns: 10_000,
@@ -491,6 +492,20 @@ describe('@bulkhead/client against the platform', () => {
         maxStoredRuns: 10_000,
       });
       expect(reset.limits.runsPerMinute).toBe(600);
+    });
+
+    it('should limit a tenant to a list of agents and give it every agent again with null', async () => {
+      const id = newId();
+      await admin.tenants.create({ id });
+
+      const limited = await admin.tenants.update(id, { agents: ['echo'] });
+      const issued = await admin.keys.create(id);
+      const listed = await clientOf(issued.key).agents.list();
+      const open = await admin.tenants.update(id, { agents: null });
+
+      expect(limited.agents).toEqual(['echo']);
+      expect(listed.map((agent) => agent.name)).toEqual(['echo']);
+      expect(open.agents).toBeNull();
     });
 
     it('should issue a key that works, and revoke it so that it is refused', async () => {

@@ -1,16 +1,23 @@
 import { BUILTIN_AGENTS, manifestOf } from '@bulkhead/agents';
-import { AgentRegistry, MAX_REGISTERED_AGENTS, TooManyAgentsError } from '@bulkhead/store';
+import {
+  AgentRegistry,
+  MAX_REGISTERED_AGENTS,
+  TenantDirectory,
+  TooManyAgentsError,
+} from '@bulkhead/store';
 import { eventually } from '../support/eventually';
+import { newTenantId } from './support/store-runs';
 import { useStore } from './support/use-store';
 
 const [echo, ticker] = BUILTIN_AGENTS.map(manifestOf);
+const tenantId = newTenantId('registry');
 
 describe(`${AgentRegistry.name}: the agents workers register, and who serves them`, () => {
   // App 0 lists as an API process does; apps 1 and 2 register and join the fleet as workers.
   const suite = useStore({ apps: 3 });
   const registryOf = (i: number) => suite.apps[i]!.module.get(AgentRegistry);
   const workersOf = async (name: string) =>
-    (await registryOf(0).list()).find((agent) => agent.name === name)?.workers;
+    (await registryOf(0).listFor(tenantId)).find((agent) => agent.name === name)?.workers;
 
   beforeAll(async () => {
     if (!echo || !ticker) {
@@ -23,7 +30,7 @@ describe(`${AgentRegistry.name}: the agents workers register, and who serves the
   it('should list every registered agent by name with its manifest and the live workers serving it', async () => {
     await eventually(async () => expect(await workersOf('echo')).toBe(1));
 
-    const listed = await registryOf(0).list();
+    const listed = await registryOf(0).listFor(tenantId);
 
     expect(listed.map((agent) => agent.name)).toEqual(['echo', 'ticker']);
     expect(listed[0]).toEqual({ ...echo, workers: 1 });
@@ -56,8 +63,22 @@ describe(`${AgentRegistry.name}: the agents workers register, and who serves the
 
     await registryOf(2).register([renamed]);
 
-    const listed = (await registryOf(0).list()).find((agent) => agent.name === 'ticker');
+    const listed = (await registryOf(0).listFor(tenantId)).find((agent) => agent.name === 'ticker');
     expect(listed).toMatchObject({ description: 'A newer ticker.', version: renamed.version });
+  });
+
+  it('should hide from a tenant with an allowlist every agent outside it, in the listing and by name', async () => {
+    const directory = suite.app.module.get(TenantDirectory);
+    const limited = newTenantId('limited');
+    await directory.setAgents(limited, ['echo']);
+
+    const listed = await registryOf(0).listFor(limited);
+
+    expect(listed.map((agent) => agent.name)).toEqual(['echo']);
+    expect(await registryOf(0).findFor(limited, 'ticker')).toBeUndefined();
+    expect(await registryOf(0).findFor(tenantId, 'ticker')).toBeDefined();
+    await directory.setAgents(limited, null);
+    expect(await registryOf(0).findFor(limited, 'ticker')).toBeDefined();
   });
 
   it(`should refuse a registration that would hold more than ${MAX_REGISTERED_AGENTS} agent names`, async () => {

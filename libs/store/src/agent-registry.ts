@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { REDIS } from './redis-client';
 import { RedisKeys } from './redis-keys';
+import { TenantId } from '@bulkhead/context';
+import { allowlistOf } from './tenant-directory';
 import { WorkerFleet } from './worker-fleet';
 
 /** How many agent names the registry holds at most; a registration beyond it is refused. */
@@ -62,23 +64,35 @@ export class AgentRegistry {
     await this.redis.hset(this.keys.agents, ...fields);
   }
 
-  /** The agent's manifest as registered last, or undefined for a name no worker registered. */
-  async find(name: string): Promise<AgentManifest | undefined> {
-    const stored = await this.redis.hget(this.keys.agents, name);
-    return stored === null ? undefined : parseManifest(stored);
+  /**
+   * The agent's manifest as registered last, or undefined for a name no worker registered or one
+   * the tenant may not use: the two answer alike.
+   */
+  async findFor(tenantId: TenantId, name: string): Promise<AgentManifest | undefined> {
+    // Sent together on one connection: one round trip. Not one transaction: the registry is global
+    // and the allowlist the tenant's, keys of different slots on a cluster.
+    const [stored, allowed] = await Promise.all([
+      this.redis.hget(this.keys.agents, name),
+      this.redis.get(this.keys.tenantAgents(tenantId)),
+    ]);
+    const allowlist = allowlistOf(allowed);
+    if (stored === null || (allowlist && !allowlist.includes(name))) {
+      return undefined;
+    }
+    return parseManifest(stored);
   }
 
-  /** Every registered agent's name, sorted. */
-  async names(): Promise<string[]> {
-    return (await this.redis.hkeys(this.keys.agents)).sort();
-  }
-
-  /** Every registered agent, by name, with how many live workers serve it. */
-  async list(): Promise<RegisteredAgent[]> {
-    const stored = Object.values(await this.redis.hgetall(this.keys.agents));
-    return stored
+  /** The registered agents the tenant may use, by name, with how many live workers serve each. */
+  async listFor(tenantId: TenantId): Promise<RegisteredAgent[]> {
+    const [stored, allowed] = await Promise.all([
+      this.redis.hgetall(this.keys.agents),
+      this.redis.get(this.keys.tenantAgents(tenantId)),
+    ]);
+    const allowlist = allowlistOf(allowed);
+    return Object.values(stored)
       .map(parseManifest)
       .filter((manifest): manifest is AgentManifest => manifest !== undefined)
+      .filter((manifest) => !allowlist || allowlist.includes(manifest.name))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((manifest) => ({ ...manifest, workers: this.fleet.workersServing(manifest.name) }));
   }

@@ -19,7 +19,7 @@ export {
 export { TenantLimits, TenantLimitValues, TenantLimitsPatch, TenantUsage } from './tenant-limits';
 export { EventLog, EVENT_PAGE_MAX_BYTES, EventBatch, BatchBounds, SizedEvent } from './event-log';
 export { ApiKeys, IssuedKey, KeyOwner } from './api-keys';
-export { TenantDirectory, Tenant } from './tenant-directory';
+export { TenantDirectory, Tenant, AgentAllowlist } from './tenant-directory';
 export { StoreModule } from './store.module';
 export { WorkerFleet } from './worker-fleet';
 export { SocketSeats, SeatOutcome, SEAT_HEARTBEAT_MS } from './socket-seats';

@@ -21,6 +21,11 @@ export class RedisKeys {
     return `${this.of(tenantId)}:tenant`;
   }
 
+  /** The agents the tenant may use: a JSON array of names; absent, every agent. */
+  tenantAgents(tenantId: TenantId): string {
+    return `${this.of(tenantId)}:agents-allowed`;
+  }
+
   apiKeyLookup(tenantId: TenantId, keyHash: string): string {
     return `${this.of(tenantId)}:apikey:${keyHash}`;
   }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TenantId } from '@bulkhead/context';
 import { TenantExistsError, TenantNotFoundError } from '@bulkhead/errors';
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import { REDIS } from './redis-client';
 import { RedisKeys } from './redis-keys';
 
@@ -11,7 +12,28 @@ export interface Tenant {
   readonly createdAt: string;
 }
 
-/** Tenant records: one JSON value per tenant, created once (SET NX), read by id. Limits: TenantLimits. */
+/** The agents a tenant may use, by name; null: every agent. */
+export type AgentAllowlist = readonly string[] | null;
+
+const allowlistSchema = z.array(z.string()).max(1_000);
+
+/** The stored allowlist (a JSON array), or null when none is stored or it cannot be read. */
+export function allowlistOf(stored: string | null): AgentAllowlist {
+  if (stored === null) {
+    return null;
+  }
+  try {
+    const parsed = allowlistSchema.safeParse(JSON.parse(stored));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Tenant records: one JSON value per tenant, created once (SET NX), read by id, and the agents each
+ * may use. Limits: TenantLimits.
+ */
 @Injectable()
 export class TenantDirectory {
   constructor(
@@ -39,5 +61,19 @@ export class TenantDirectory {
     }
     const { id, name, createdAt } = JSON.parse(stored) as Tenant;
     return { id, name, createdAt };
+  }
+
+  /** The agents the tenant may use; null: every agent. */
+  async agentsOf(tenantId: TenantId): Promise<AgentAllowlist> {
+    return allowlistOf(await this.redis.get(this.keys.tenantAgents(tenantId)));
+  }
+
+  /** Sets the agents the tenant may use (null: every agent); in force at its next request. */
+  async setAgents(tenantId: TenantId, agents: AgentAllowlist): Promise<void> {
+    if (agents === null) {
+      await this.redis.del(this.keys.tenantAgents(tenantId));
+      return;
+    }
+    await this.redis.set(this.keys.tenantAgents(tenantId), JSON.stringify([...new Set(agents)]));
   }
 }

@@ -19,6 +19,11 @@ export interface CreateTenantBody {
 /** A number sets a limit; null returns it to the configured default. */
 export type TenantLimitsPatch = { [K in keyof TenantLimits]?: number | null };
 
+/** A change of a tenant: `agents` the whole list of agents it may use, null every agent. */
+export interface TenantPatch {
+  agents?: string[] | null;
+}
+
 export interface Tenants {
   /** 201 with the tenant; 409 tenant_exists; 400 naming a bad id or limit. */
   create(body: CreateTenantBody): Promise<Tenant>;
@@ -26,6 +31,8 @@ export interface Tenants {
   get(id: string): Promise<Tenant>;
   /** Applies everywhere at the next submission and start; 400 for an empty patch; 404. */
   updateLimits(id: string, patch: TenantLimitsPatch): Promise<Tenant>;
+  /** Which agents the tenant may use, in force at its next request; 400 for an empty patch; 404. */
+  update(id: string, patch: TenantPatch): Promise<Tenant>;
 }
 
 export interface ApiKeys {
@@ -55,6 +62,7 @@ export class BulkheadAdmin {
       get: (id) => http.request({ method: 'GET', path: tenant(id) }),
       updateLimits: (id, patch) =>
         http.request({ method: 'PATCH', path: `${tenant(id)}/limits`, body: patch }),
+      update: (id, patch) => http.request({ method: 'PATCH', path: tenant(id), body: patch }),
     };
     this.keys = {
       create: (tenantId) => http.request({ method: 'POST', path: `${tenant(tenantId)}/keys` }),

@@ -6,6 +6,7 @@ export type {
   BulkheadAdminOptions,
   CreateTenantBody,
   TenantLimitsPatch,
+  TenantPatch,
   Tenants,
 } from './admin.js';
 export { BulkheadError } from './errors.js';

@@ -64,6 +64,8 @@ export interface Tenant {
   id: string;
   name: string;
   createdAt: string;
+  /** The agents the tenant may use, by name; null: every agent. */
+  agents: string[] | null;
   /** The limits in force: the tenant's own or the configured defaults. */
   limits: TenantLimits;
   /** Live, across every process; `stored` counts the runs kept, finished or not. */

@@ -121,6 +121,10 @@ export const tenantSchema = z
     id: z.string(),
     name: z.string(),
     createdAt: timestamp,
+    agents: z
+      .array(z.string())
+      .nullable()
+      .meta({ description: 'The agents the tenant may use, by name; null: every agent.' }),
     limits: limitValues.meta({ description: 'The limits in force: its own or the defaults.' }),
     usage: z
       .object({
@@ -136,6 +140,7 @@ export const tenantSchema = z
       id: 'acme',
       name: 'acme',
       createdAt: '2026-12-01T10:00:00.000Z',
+      agents: null,
       limits: {
         maxConcurrentRuns: 10,
         maxQueuedRuns: 10000,

@@ -11,6 +11,7 @@ import {
   createTenantSchema,
   keyParamsSchema,
   limitsPatchSchema,
+  tenantPatchSchema,
   tenantParamsSchema,
 } from '../tenants/tenant.schemas';
 import {
@@ -168,6 +169,24 @@ const adminOperations: Record<string, Record<string, ZodOpenApiOperationObject>>
       summary: 'A tenant with the limits in force and its live usage',
       security: adminToken(),
       requestParams: { path: tenantParamsSchema },
+      responses: {
+        200: answer('The tenant.', tenantSchema),
+        ...failures({ 400: INVALID, 404: answer('No such tenant.') }),
+      },
+    },
+    patch: {
+      operationId: 'updateTenant',
+      tags: ['admin'],
+      summary: 'Change which agents a tenant may use',
+      description:
+        '`agents` is the whole list of agent names the tenant may use (null: every agent); an agent ' +
+        'it may not use is absent from its `GET /v1/agents` and answers like an unknown one.',
+      security: adminToken(),
+      requestParams: { path: tenantParamsSchema },
+      requestBody: {
+        required: true,
+        content: json(tenantPatchSchema.meta({ example: { agents: ['echo', 'ticker'] } })),
+      },
       responses: {
         200: answer('The tenant.', tenantSchema),
         ...failures({ 400: INVALID, 404: answer('No such tenant.') }),

@@ -1,4 +1,5 @@
 import { manifestOf, defineAgent } from '@bulkhead/agents';
+import { TenantId } from '@bulkhead/context';
 import { UnknownAgentError, ValidationError } from '@bulkhead/errors';
 import { AgentManifest, AgentRegistry } from '@bulkhead/store';
 import { z } from 'zod';
@@ -21,8 +22,8 @@ const counter = manifestOf(
 function registryOf(manifests: readonly AgentManifest[]): AgentRegistry {
   const byName = new Map(manifests.map((manifest) => [manifest.name, manifest]));
   return {
-    find: (name: string) => Promise.resolve(byName.get(name)),
-    names: () => Promise.resolve([...byName.keys()].sort()),
+    findFor: (_tenantId: TenantId, name: string) => Promise.resolve(byName.get(name)),
+    listFor: () => Promise.resolve([...byName.values()]),
   } as unknown as AgentRegistry;
 }
 
@@ -46,8 +47,8 @@ describe(AgentInputs.name, () => {
     expect((error as ValidationError).details[0]?.path).toBe(path);
   });
 
-  it('should answer an unregistered agent with unknown_agent naming the registered ones', async () => {
-    const error = await sut.manifestOf('nope').catch((e: unknown) => e);
+  it('should answer an unregistered agent with unknown_agent naming the ones the tenant may use', async () => {
+    const error = await sut.manifestOf('acme' as TenantId, 'nope').catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(UnknownAgentError);
     expect((error as UnknownAgentError).message).toContain('Known agents: counter');

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { UnknownAgentError, ValidationError } from '@bulkhead/errors';
+import { TenantId } from '@bulkhead/context';
 import { AgentManifest, AgentRegistry } from '@bulkhead/store';
 import { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 
@@ -18,11 +19,18 @@ export class AgentInputs {
 
   constructor(private readonly registry: AgentRegistry) {}
 
-  /** The agent's manifest, or UnknownAgentError naming the registered agents. */
-  async manifestOf(name: string): Promise<AgentManifest> {
-    const manifest = await this.registry.find(name);
+  /**
+   * The agent's manifest, or UnknownAgentError naming the agents the tenant may use: an agent it may
+   * not use answers exactly like one that does not exist.
+   */
+  async manifestOf(tenantId: TenantId, name: string): Promise<AgentManifest> {
+    const manifest = await this.registry.findFor(tenantId, name);
     if (!manifest) {
-      throw new UnknownAgentError(name, await this.registry.names());
+      const usable = await this.registry.listFor(tenantId);
+      throw new UnknownAgentError(
+        name,
+        usable.map((agent) => agent.name),
+      );
     }
     return manifest;
   }

@@ -39,7 +39,7 @@ export class RunSubmission {
     bodyBytes?: number,
   ): Promise<Submitted> {
     const scope = this.context.require();
-    const agent = await this.inputs.manifestOf(request.agent);
+    const agent = await this.inputs.manifestOf(scope.tenantId, request.agent);
     this.assertInputSize(request.input, bodyBytes);
     const input = this.inputs.parse(agent, request.input ?? {});
     const runId = newRunId();

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TenantId } from '@bulkhead/context';
 import { RunQueue } from '@bulkhead/queue';
 import {
+  AgentAllowlist,
   Tenant,
   TenantDirectory,
   TenantLimitValues,
@@ -10,8 +11,12 @@ import {
   TenantUsage,
 } from '@bulkhead/store';
 
-/** What the admin API shows of a tenant: its record, the limits in force and its live usage. */
+/**
+ * What the admin API shows of a tenant: its record, the agents it may use (null: every agent), the
+ * limits in force and its live usage.
+ */
 export interface TenantView extends Tenant {
+  readonly agents: AgentAllowlist;
   readonly limits: TenantLimitValues;
   readonly usage: TenantUsage;
 }
@@ -41,11 +46,19 @@ export class TenantAccounts {
 
   private async viewOf(tenant: Tenant): Promise<TenantView> {
     const tenantId = tenant.id;
-    const [limits, usage] = await Promise.all([
+    const [agents, limits, usage] = await Promise.all([
+      this.tenants.agentsOf(tenantId),
       this.limits.of(tenantId),
       this.limits.usage(tenantId),
     ]);
-    return { ...tenant, limits, usage };
+    return { ...tenant, agents, limits, usage };
+  }
+
+  /** Sets the agents the tenant may use (null: every agent), in force at its next request. */
+  async updateAgents(tenantId: TenantId, agents: AgentAllowlist): Promise<TenantView> {
+    const tenant = await this.tenants.get(tenantId);
+    await this.tenants.setAgents(tenantId, agents);
+    return this.viewOf(tenant);
   }
 
   /** Takes effect at the next submission and start everywhere; a raised limit starts parked runs now. */

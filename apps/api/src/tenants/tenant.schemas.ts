@@ -31,6 +31,16 @@ export const limitsPatchSchema = z
   });
 export type LimitsPatch = z.output<typeof limitsPatchSchema>;
 
+const agentName = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must match ^[a-z][a-z0-9-]{0,62}$');
+
+/** A change of the tenant's record: `agents` names the agents it may use, null every agent. */
+export const tenantPatchSchema = z
+  .strictObject({
+    agents: z.array(agentName).max(1_000).nullable().optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'name at least agents' });
+export type TenantPatch = z.output<typeof tenantPatchSchema>;
+
 export const createTenantSchema = z.strictObject({
   id: tenantId,
   name: z.string().min(1).max(200).optional(),

@@ -18,9 +18,11 @@ import { EventSockets } from '../run-events/event-sockets';
 import {
   CreateTenant,
   LimitsPatch,
+  TenantPatch,
   createTenantSchema,
   keyParamsSchema,
   limitsPatchSchema,
+  tenantPatchSchema,
   tenantParamsSchema,
 } from './tenant.schemas';
 import { TenantAccounts, TenantView } from './tenant-accounts.service';
@@ -47,6 +49,19 @@ export class TenantsController {
     @Param(new ZodValidationPipe(tenantParamsSchema, 'params')) params: { id: string },
   ): Promise<TenantView> {
     return this.accounts.view(params.id as TenantId);
+  }
+
+  /** Only what the body names changes; `agents` is the whole new list, or null for every agent. */
+  @Patch(':id')
+  async update(
+    @Param(new ZodValidationPipe(tenantParamsSchema, 'params')) params: { id: string },
+    @Body(new ZodValidationPipe(tenantPatchSchema)) body: TenantPatch,
+  ): Promise<TenantView> {
+    const tenantId = params.id as TenantId;
+    if (body.agents === undefined) {
+      return this.accounts.view(tenantId);
+    }
+    return this.accounts.updateAgents(tenantId, body.agents);
   }
 
   @Patch(':id/limits')
