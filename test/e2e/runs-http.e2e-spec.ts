@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { PageAnswer, bodyOf, errorOf } from '../support/answers';
-import { postReadingEarlyAnswer } from '../support/early-answer';
+import { postDeclaringLength } from '../support/early-answer';
 import { RunBody, finishedRun, getRun, storedEvents, submitRun } from '../support/runs';
 import { TestTenant, bearer, createTenant } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
@@ -92,10 +92,12 @@ describe('Runs over HTTP', () => {
       expect(response.body).toMatchObject({ statusCode: 400, code: 'invalid_request' });
     });
 
-    it('should answer 413 for a body over 1 MiB', async () => {
-      const big = { agent: 'echo', input: { blob: 'x'.repeat(1024 * 1024 + 10) } };
-
-      const answer = await postReadingEarlyAnswer(`${url}/v1/runs`, bearer(tenant.key), big);
+    it('should answer 413 for a body over 1 MiB, by its declared length', async () => {
+      const answer = await postDeclaringLength(
+        `${url}/v1/runs`,
+        bearer(tenant.key),
+        1024 * 1024 + 10,
+      );
 
       expect(answer.status).toBe(413);
       expect(answer.body).toMatchObject({ statusCode: 413, code: 'payload_too_large' });

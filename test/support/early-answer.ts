@@ -6,38 +6,34 @@ export interface EarlyAnswer {
 }
 
 /**
- * POSTs a JSON body the server may answer before reading it all. Fastify answers an oversized body
- * (by its Content-Length) at once and closes the connection, as it must, since the client may send
- * more; a client still writing then sees EPIPE or ECONNRESET, which supertest reports as the test's
- * failure, depending on timing. A client that reads the answer while it writes (as curl does) sees
- * the 413: that is what this helper checks, and a write error counts only if no answer came.
+ * POSTs headers declaring a JSON body of `bytes` and sends none of it, then reads the answer. Fastify
+ * answers a body over its limit by its Content-Length at once and closes the connection, as it must:
+ * a client still writing then races the close (EPIPE, or a reset that can discard the answer before
+ * it is read). With no body bytes in flight there is no race: the answer is what the server said.
  */
-export function postReadingEarlyAnswer(
+export function postDeclaringLength(
   url: string,
   headers: Record<string, string>,
-  body: unknown,
+  bytes: number,
 ): Promise<EarlyAnswer> {
-  const payload = Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, {
       method: 'POST',
-      headers: { ...headers, 'content-type': 'application/json', 'content-length': payload.length },
+      headers: { ...headers, 'content-type': 'application/json', 'content-length': bytes },
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
+      res.on('end', () => {
+        req.destroy();
         resolve({
           status: res.statusCode ?? 0,
           body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown,
-        }),
-      );
+        });
+      });
       res.on('error', reject);
     });
-    req.on('error', (error) => {
-      // An answer may still be on its way: give it the time a local socket needs to deliver it.
-      setTimeout(() => reject(error), 1_000).unref();
-    });
-    req.end(payload);
+    req.on('error', reject);
+    req.flushHeaders();
   });
 }
