@@ -1,6 +1,6 @@
 import { manifestOf, defineAgent } from '@bulkhead/agents';
 import { TenantId } from '@bulkhead/context';
-import { UnknownAgentError, ValidationError } from '@bulkhead/errors';
+import { ServiceUnavailableError, UnknownAgentError, ValidationError } from '@bulkhead/errors';
 import { AgentManifest, AgentRegistry } from '@bulkhead/store';
 import { z } from 'zod';
 import { AgentInputs, COMPILED_SCHEMAS_MAX } from './agent-inputs';
@@ -52,6 +52,16 @@ describe(AgentInputs.name, () => {
 
     expect(error).toBeInstanceOf(UnknownAgentError);
     expect((error as UnknownAgentError).message).toContain('Known agents: counter');
+  });
+
+  it('should refuse runs of an agent whose registered schema does not compile as unavailable, not a 500', () => {
+    const broken = {
+      ...counter,
+      version: 'badbadbadbadbad0',
+      inputSchema: { $ref: '#/$defs/missing' },
+    };
+
+    expect(() => sut.parse(broken, {})).toThrow(ServiceUnavailableError);
   });
 
   it(`should keep at most ${COMPILED_SCHEMAS_MAX} compiled versions, and still validate an evicted one`, () => {

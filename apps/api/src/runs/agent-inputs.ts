@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { UnknownAgentError, ValidationError } from '@bulkhead/errors';
+import { ServiceUnavailableError, UnknownAgentError, ValidationError } from '@bulkhead/errors';
 import { TenantId } from '@bulkhead/context';
 import { AgentManifest, AgentRegistry } from '@bulkhead/store';
 import { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020';
@@ -50,13 +50,27 @@ export class AgentInputs {
     if (known) {
       return known;
     }
-    const validate = this.ajv.compile(manifest.inputSchema);
+    const validate = this.compile(manifest);
     this.compiled.set(id, validate);
     if (this.compiled.size > COMPILED_SCHEMAS_MAX) {
       const [oldest] = this.compiled.keys();
       this.compiled.delete(oldest ?? id);
     }
     return validate;
+  }
+
+  /**
+   * A schema that does not compile was not written by the SDK (it registers zod's JSON Schema): the
+   * agent cannot be validated, so its runs are refused as unavailable rather than failing as a 500.
+   */
+  private compile(manifest: AgentManifest): ValidateFunction {
+    try {
+      return this.ajv.compile(manifest.inputSchema);
+    } catch {
+      throw new ServiceUnavailableError(
+        `Agent ${manifest.name} registered an input schema that cannot be used; its workers must register it again.`,
+      );
+    }
   }
 }
 
