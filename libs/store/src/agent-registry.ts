@@ -10,6 +10,9 @@ import { WorkerFleet } from './worker-fleet';
 /** How many agent names the registry holds at most; a registration beyond it is refused. */
 export const MAX_REGISTERED_AGENTS = 1_000;
 
+/** The largest manifest (as JSON) registered or read: bounds what the API parses and compiles. */
+export const MAX_MANIFEST_BYTES = 64 * 1024;
+
 const manifestSchema = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/),
   description: z.string().max(2_000),
@@ -57,10 +60,15 @@ export class AgentRegistry {
     if (known.length + added > MAX_REGISTERED_AGENTS) {
       throw new TooManyAgentsError();
     }
-    const fields = manifests.flatMap((manifest) => [
-      manifest.name,
-      JSON.stringify(manifestSchema.parse(manifest)),
-    ]);
+    const fields = manifests.flatMap((manifest) => {
+      const json = JSON.stringify(manifestSchema.parse(manifest));
+      if (Buffer.byteLength(json) > MAX_MANIFEST_BYTES) {
+        throw new Error(
+          `Agent ${manifest.name}: its manifest is over ${MAX_MANIFEST_BYTES} bytes.`,
+        );
+      }
+      return [manifest.name, json];
+    });
     await this.redis.hset(this.keys.agents, ...fields);
   }
 
@@ -99,6 +107,9 @@ export class AgentRegistry {
 }
 
 function parseManifest(value: string): AgentManifest | undefined {
+  if (value.length > MAX_MANIFEST_BYTES) {
+    return undefined;
+  }
   try {
     const parsed = manifestSchema.safeParse(JSON.parse(value));
     return parsed.success ? parsed.data : undefined;

@@ -17,16 +17,19 @@ export type AgentAllowlist = readonly string[] | null;
 
 const allowlistSchema = z.array(z.string()).max(1_000);
 
-/** The stored allowlist (a JSON array), or null when none is stored or it cannot be read. */
+/**
+ * The stored allowlist (a JSON array), or null when none is stored. An unreadable one allows no agent:
+ * an access restriction fails closed.
+ */
 export function allowlistOf(stored: string | null): AgentAllowlist {
   if (stored === null) {
     return null;
   }
   try {
     const parsed = allowlistSchema.safeParse(JSON.parse(stored));
-    return parsed.success ? parsed.data : null;
+    return parsed.success ? parsed.data : [];
   } catch {
-    return null;
+    return [];
   }
 }
 

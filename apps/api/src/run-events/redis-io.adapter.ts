@@ -55,10 +55,8 @@ export class RedisIoAdapter extends IoAdapter {
   ): void {
     for (const { message, callback, isAckHandledManually } of handlers) {
       socket.on(String(message), (...payload: unknown[]) => {
-        // As rxjs's fromEvent in Nest's binding: one argument is the payload itself, several an array.
-        const { data, ack } = this.mapPayload(
-          payload.length === 1 ? payload[0] : payload,
-        ) as Payload;
+        // As rxjs's fromEvent in Nest's binding: several arguments are an array, else the first (or none).
+        const { data, ack } = this.mapPayload(payload.length > 1 ? payload : payload[0]) as Payload;
         defer(() => transform(callback(data, ack)))
           .pipe(
             catchError((error: unknown) => {
@@ -88,9 +86,9 @@ function answer(
   if (response === undefined || response === null) {
     return;
   }
-  if (typeof response === 'object' && 'event' in response) {
-    const { event, data } = response as { event: unknown; data?: unknown };
-    socket.emit(String(event), data);
+  const { event, data } = response as { event?: unknown; data?: unknown };
+  if (typeof event === 'string' && event !== '') {
+    socket.emit(event, data);
     return;
   }
   ack?.(response);

@@ -14,8 +14,15 @@ export const COMPILED_SCHEMAS_MAX = 256;
  */
 @Injectable()
 export class AgentInputs {
-  private readonly ajv = new Ajv2020({ useDefaults: true, strict: false, allErrors: false });
-  private readonly compiled = new Map<string, ValidateFunction>();
+  // addUsedSchema false: a schema's `$id` is not held globally, so a recompile of it cannot collide.
+  private readonly ajv = new Ajv2020({
+    useDefaults: true,
+    strict: false,
+    allErrors: false,
+    addUsedSchema: false,
+  });
+  /** One entry per agent version: its validator, or the error its schema failed to compile with. */
+  private readonly compiled = new Map<string, ValidateFunction | ServiceUnavailableError>();
 
   constructor(private readonly registry: AgentRegistry) {}
 
@@ -46,31 +53,42 @@ export class AgentInputs {
 
   private validatorOf(manifest: AgentManifest): ValidateFunction {
     const id = `${manifest.name}@${manifest.version}`;
-    const known = this.compiled.get(id);
-    if (known) {
-      return known;
+    const known = this.compiled.get(id) ?? this.remember(id, this.compile(manifest));
+    if (known instanceof ServiceUnavailableError) {
+      throw known;
     }
-    const validate = this.compile(manifest);
-    this.compiled.set(id, validate);
-    if (this.compiled.size > COMPILED_SCHEMAS_MAX) {
-      const [oldest] = this.compiled.keys();
-      this.compiled.delete(oldest ?? id);
-    }
-    return validate;
+    return known;
   }
 
   /**
    * A schema that does not compile was not written by the SDK (it registers zod's JSON Schema): the
    * agent cannot be validated, so its runs are refused as unavailable rather than failing as a 500.
    */
-  private compile(manifest: AgentManifest): ValidateFunction {
+  private compile(manifest: AgentManifest): ValidateFunction | ServiceUnavailableError {
     try {
       return this.ajv.compile(manifest.inputSchema);
     } catch {
-      throw new ServiceUnavailableError(
+      this.ajv.removeSchema(manifest.inputSchema);
+      return new ServiceUnavailableError(
         `Agent ${manifest.name} registered an input schema that cannot be used; its workers must register it again.`,
       );
     }
+  }
+
+  /** Keeps at most COMPILED_SCHEMAS_MAX versions; the oldest leaves ajv's own cache too. */
+  private remember(
+    id: string,
+    entry: ValidateFunction | ServiceUnavailableError,
+  ): ValidateFunction | ServiceUnavailableError {
+    this.compiled.set(id, entry);
+    if (this.compiled.size > COMPILED_SCHEMAS_MAX) {
+      const [oldestId, oldest] = this.compiled.entries().next().value ?? [id, entry];
+      this.compiled.delete(oldestId);
+      if (typeof oldest === 'function') {
+        this.ajv.removeSchema(oldest.schema);
+      }
+    }
+    return entry;
   }
 }
 
