@@ -128,7 +128,7 @@ export default defineConfig(
   {
     // The few plain JavaScript files (jest.config.js, examples/, the CLI's bin/, this file) are not
     // type-checked: ESLint's recommended rules plus curly and eqeqeq. `.js` is CommonJS here, except
-    // in the ESM packages' bin/.
+    // in the ESM CLI's bin/.
     files: ['**/*.{js,cjs,mjs}'],
     extends: [js.configs.recommended],
     languageOptions: { globals: NODE_GLOBALS },
@@ -136,7 +136,7 @@ export default defineConfig(
   },
   {
     files: ['**/*.js'],
-    ignores: ['packages/*/bin/**'],
+    ignores: ['packages/cli/bin/**'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: { require: 'readonly', module: 'writable' },

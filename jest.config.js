@@ -8,6 +8,8 @@ const transformIgnorePatterns = ['/node_modules/(?!@nestjs/)'];
 // The published packages import their own files with ESM's `.js` suffix; Jest runs their sources.
 const moduleNameMapper = {
   '^@bulkhead/client$': '<rootDir>/packages/client/src',
+  '^@bulkhead/worker$': '<rootDir>/packages/worker/src',
+  '^@bulkhead/worker/testing$': '<rootDir>/packages/worker/src/testing',
   '^@bulkhead/(.*)$': '<rootDir>/libs/$1/src',
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };

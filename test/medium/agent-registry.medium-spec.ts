@@ -1,4 +1,5 @@
-import { BUILTIN_AGENTS, manifestOf } from '@bulkhead/agents';
+import { BUILTIN_AGENTS } from '@bulkhead/agents';
+import { manifestOf } from '@bulkhead/worker';
 import {
   AgentRegistry,
   MAX_REGISTERED_AGENTS,

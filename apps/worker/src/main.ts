@@ -1,15 +1,5 @@
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { ConfigModule, bootOrExit } from '@bulkhead/config';
-import { WorkerModule } from './worker.module';
+import { offeredAgents } from '@bulkhead/agents';
+import { runWorkerProcess } from '@bulkhead/worker';
 
-void bootOrExit(async () => {
-  const app = await NestFactory.createApplicationContext(
-    WorkerModule.with(ConfigModule.fromEnvironment()),
-    {
-      logger: ['error', 'warn'],
-    },
-  );
-  app.enableShutdownHooks();
-  await app.init();
-});
+// The platform's own worker: the built-in agents, hosted on the worker SDK like any team's.
+void runWorkerProcess(offeredAgents);

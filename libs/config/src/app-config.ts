@@ -14,7 +14,8 @@ export const appConfigSchema = z.object({
     .string()
     .regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$/, 'letters, digits, "-" or "_", at most 64')
     .default('bulkhead'),
-  BULKHEAD_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters'),
+  /** Required by the API (parseConfig); a worker never reads it (parseWorkerConfig). */
+  BULKHEAD_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   WORKER_LOCK_MS: milliseconds(30_000),
   WORKER_STALLED_INTERVAL_MS: milliseconds(30_000),
@@ -82,9 +83,40 @@ export class InvalidConfigError extends Error {
   }
 }
 
-/** Parses an environment once; throws InvalidConfigError with one line per bad variable. */
-export function parseConfig(env: Record<string, string | undefined>): AppConfig {
-  const result = appConfigSchema.safeParse(env);
+const apiConfigSchema = appConfigSchema.extend({
+  BULKHEAD_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters'),
+});
+
+/** A configuration whose admin token is known to be set: what the API runs with. */
+export type ApiConfig = AppConfig & { readonly BULKHEAD_ADMIN_TOKEN: string };
+
+/** Parses an API's environment once; throws InvalidConfigError with one line per bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): ApiConfig {
+  return parseWith(apiConfigSchema, env);
+}
+
+/** A worker's: the same variables and checks, but it has no admin routes and needs no admin token. */
+export function parseWorkerConfig(env: Record<string, string | undefined>): AppConfig {
+  return parseWith(appConfigSchema, env);
+}
+
+/**
+ * A worker's configuration from this process's environment, where `overrides` (startWorker's
+ * options, as the variables they stand for) win over it; undefined overrides are ignored.
+ */
+export function readWorkerConfig(
+  overrides: Readonly<Record<string, string | undefined>> = {},
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): AppConfig {
+  const given = Object.entries(overrides).filter(([, value]) => value !== undefined);
+  return parseWorkerConfig({ ...env, ...Object.fromEntries(given) });
+}
+
+function parseWith<Schema extends z.ZodType<AppConfig>>(
+  schema: Schema,
+  env: Record<string, string | undefined>,
+): Readonly<z.output<Schema>> {
+  const result = schema.safeParse(env);
   if (result.success) {
     return Object.freeze(result.data);
   }

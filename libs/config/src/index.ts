@@ -1,3 +1,11 @@
-export { AppConfig, appConfigSchema, parseConfig, InvalidConfigError } from './app-config';
+export {
+  ApiConfig,
+  AppConfig,
+  appConfigSchema,
+  parseConfig,
+  parseWorkerConfig,
+  readWorkerConfig,
+  InvalidConfigError,
+} from './app-config';
 export { APP_CONFIG, ConfigModule } from './config.module';
 export { bootOrExit } from './boot';

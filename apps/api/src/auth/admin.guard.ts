@@ -11,6 +11,9 @@ export class AdminGuard implements CanActivate {
   private readonly expected: Buffer;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    if (config.BULKHEAD_ADMIN_TOKEN === undefined) {
+      throw new Error('The API needs BULKHEAD_ADMIN_TOKEN (parseConfig requires it).');
+    }
     this.expected = digest(config.BULKHEAD_ADMIN_TOKEN);
   }
 

@@ -1,4 +1,4 @@
-import { manifestOf, defineAgent } from '@bulkhead/agents';
+import { manifestOf, defineAgent } from '@bulkhead/worker';
 import { TenantId } from '@bulkhead/context';
 import { ServiceUnavailableError, UnknownAgentError, ValidationError } from '@bulkhead/errors';
 import { AgentManifest, AgentRegistry } from '@bulkhead/store';

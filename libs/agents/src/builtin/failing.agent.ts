@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineAgent } from '../agent';
+import { defineAgent } from '@bulkhead/worker';
 
 export const failingAgent = defineAgent({
   name: 'failing',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineAgent } from '../agent';
+import { defineAgent } from '@bulkhead/worker';
 
 export const flakyAgent = defineAgent({
   name: 'flaky',

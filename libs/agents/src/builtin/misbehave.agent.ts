@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentContext, defineAgent } from '../agent';
+import { AgentContext, defineAgent } from '@bulkhead/worker';
 
 /**
  * A test agent that does, on request, what agent code must not be able to turn into harm: answer

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { defineAgent } from '../agent';
+import { defineAgent } from '@bulkhead/worker';
 
 type Place = 'await' | 'timer' | 'event-emitter' | 'promise-chain' | 'microtask';
 

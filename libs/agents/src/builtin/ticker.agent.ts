@@ -1,6 +1,6 @@
 import { setImmediate, setTimeout } from 'node:timers/promises';
 import { z } from 'zod';
-import { defineAgent } from '../agent';
+import { defineAgent } from '@bulkhead/worker';
 
 export const tickerAgent = defineAgent({
   name: 'ticker',

@@ -1,16 +1,10 @@
-import { AgentContext, AgentLogger } from '@bulkhead/agents';
+import { AgentContext, AgentLogger } from '../agent';
 import { RunId, TenantContext, TenantId } from '@bulkhead/context';
-import { CrossTenantAccessError, DomainError } from '@bulkhead/errors';
+import { CrossTenantAccessError } from '@bulkhead/errors';
 import { AppLogger } from '@bulkhead/logging';
 import { EventLog } from '@bulkhead/store';
+import { AgentEventRejectedError, checkedEvent } from './agent-event';
 import { PlatformUnavailableError } from './worker-stopping';
-
-const AGENT_EVENT_TYPE = /^agent\.[a-z0-9][a-z0-9._-]{0,62}$/;
-
-export class AgentEventRejectedError extends DomainError {
-  readonly code = 'agent_event_rejected';
-  readonly kind = 'validation';
-}
 
 export interface AgentRunParts {
   readonly tenantId: TenantId;
@@ -63,35 +57,6 @@ function assertScopeOf(context: TenantContext, tenantId: TenantId, runId: RunId)
       `${scope.tenantId}/${scope.runId ?? '-'}`,
     );
   }
-}
-
-function checkedEvent(type: string, data: unknown, maxBytes: number): unknown {
-  if (!AGENT_EVENT_TYPE.test(type)) {
-    throw new AgentEventRejectedError(`Event type "${type}" must match ${AGENT_EVENT_TYPE}.`);
-  }
-  const json = encodable(type, data ?? null);
-  if (Buffer.byteLength(json) > maxBytes) {
-    throw new AgentEventRejectedError(
-      `Event ${type} is over ${maxBytes} bytes of JSON (EVENT_MAX_BYTES); emit less, or several events.`,
-    );
-  }
-  return data ?? null;
-}
-
-function encodable(type: string, data: unknown): string {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(data);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new AgentEventRejectedError(`Event ${type} cannot be encoded as JSON (${reason}).`);
-  }
-  if (json === undefined) {
-    throw new AgentEventRejectedError(
-      `Event ${type} cannot be encoded as JSON (a function or symbol).`,
-    );
-  }
-  return json;
 }
 
 /** Fields pino writes itself: agent code cannot set them (the context's ids win as well). */

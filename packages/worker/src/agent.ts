@@ -1,4 +1,4 @@
-import { RunId, TenantId } from '@bulkhead/context';
+import type { RunId, TenantId } from '@bulkhead/context';
 import { z } from 'zod';
 
 export interface AgentLogger {
@@ -48,14 +48,15 @@ export interface AgentSpec<Schema extends z.ZodType> {
   run(ctx: AgentContext, input: z.output<Schema>): Promise<unknown>;
 }
 
-const AGENT_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+/** An agent's name: also its queue's and its registry entry's; lower-case, digits and '-'. */
+export const AGENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
 
 /** Declares an agent; throws at boot for a bad name or retry count, not when the first run arrives. */
 export function defineAgent<Schema extends z.ZodType>(
   spec: AgentSpec<Schema>,
 ): AgentDefinition<z.output<Schema>> {
-  if (!AGENT_NAME.test(spec.name)) {
-    throw new Error(`Agent name "${spec.name}" must match ${AGENT_NAME}.`);
+  if (!AGENT_NAME_PATTERN.test(spec.name)) {
+    throw new Error(`Agent name "${spec.name}" must match ${AGENT_NAME_PATTERN}.`);
   }
   const retries = spec.retries ?? 0;
   if (!Number.isInteger(retries) || retries < 0 || retries > 100) {

@@ -7,7 +7,7 @@ import {
 import { APP_CONFIG, AppConfig } from '@bulkhead/config';
 import { AppLogger } from '@bulkhead/logging';
 import { QUEUES, RunJob } from '@bulkhead/queue';
-import { AgentCatalogue } from '@bulkhead/agents';
+import { AgentCatalogue } from '../agent-catalogue';
 import { AgentRegistry, RedisConnections, RedisKeys, WorkerFleet } from '@bulkhead/store';
 import { Job, Worker } from 'bullmq';
 import { randomUUID } from 'node:crypto';

@@ -12,11 +12,24 @@ export function manifestOf(agent: AgentDefinition): AgentManifest {
   const described = {
     name: agent.name,
     description: agent.description,
-    inputSchema: z.toJSONSchema(agent.input, { io: 'input' }) as Record<string, unknown>,
+    inputSchema: inputSchemaOf(agent),
     retries: agent.retries,
     backoff: { type: agent.backoff.type, delayMs: agent.backoff.delayMs },
     ...(agent.timeoutMs === undefined ? {} : { timeoutMs: agent.timeoutMs }),
   };
   const version = createHash('sha256').update(JSON.stringify(described)).digest('hex').slice(0, 16);
   return { ...described, version };
+}
+
+/** The input as JSON Schema; a schema JSON cannot carry (a Date, a transform's output) stops the boot. */
+function inputSchemaOf(agent: AgentDefinition): Record<string, unknown> {
+  try {
+    return z.toJSONSchema(agent.input, { io: 'input' });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `Agent ${agent.name}: its input cannot be described as JSON Schema (${reason}); use types JSON can carry.`,
+      { cause: error },
+    );
+  }
 }

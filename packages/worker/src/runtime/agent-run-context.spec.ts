@@ -3,7 +3,8 @@ import { ContextModule, RunId, TenantContext, TenantId, TenantScope } from '@bul
 import { CrossTenantAccessError, MissingTenantContextError } from '@bulkhead/errors';
 import { AppLogger } from '@bulkhead/logging';
 import { EventLog } from '@bulkhead/store';
-import { AgentEventRejectedError, agentRunContext } from './agent-run-context';
+import { AgentEventRejectedError } from './agent-event';
+import { agentRunContext } from './agent-run-context';
 
 const tenantId = 'acme' as TenantId;
 const runId = 'run-1' as RunId;

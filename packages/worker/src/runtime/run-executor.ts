@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AgentCatalogue, AgentDefinition } from '@bulkhead/agents';
+import { AgentDefinition } from '../agent';
+import { AgentCatalogue } from '../agent-catalogue';
 import { APP_CONFIG, AppConfig } from '@bulkhead/config';
 import { RunId, TenantContext, TenantId } from '@bulkhead/context';
 import { AppLogger } from '@bulkhead/logging';

@@ -1,0 +1,31 @@
+import { resolve } from 'node:path';
+import { AgentDefinition } from './agent';
+
+/**
+ * The agents a module exports: `agents` (an array of definitions), or a default export that is such
+ * an array or has one as `agents`. CommonJS and ES modules without top-level await both load (Node
+ * 20.19+ requires ES modules). Throws a message that says what the module must export.
+ */
+export function agentsOfModule(path: string): readonly AgentDefinition[] {
+  const file = resolve(process.cwd(), path);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module is named at run time
+  const loaded = require(file) as Record<string, unknown> | undefined;
+  const agents = exportedAgents(loaded);
+  if (!Array.isArray(agents)) {
+    throw new Error(
+      `${path} exports no agents: export const agents = [defineAgent(...)] (or export default them).`,
+    );
+  }
+  return agents as readonly AgentDefinition[];
+}
+
+function exportedAgents(loaded: Record<string, unknown> | undefined): unknown {
+  if (Array.isArray(loaded?.agents)) {
+    return loaded.agents;
+  }
+  const fallback = loaded?.default;
+  if (Array.isArray(fallback)) {
+    return fallback;
+  }
+  return (fallback as Record<string, unknown> | undefined)?.agents;
+}

@@ -1,0 +1,30 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DiagnosticsModule, PROCESS_EXTRA_STATS } from '@bulkhead/diagnostics';
+import { PlatformModule } from '@bulkhead/platform';
+import { QueueModule } from '@bulkhead/queue';
+import { AgentDefinition } from './agent';
+import { AGENT_DEFINITIONS, AgentCatalogue } from './agent-catalogue';
+import { AbandonedRuns } from './runtime/abandoned-runs';
+import { RunExecutor } from './runtime/run-executor';
+import { RunParking } from './runtime/run-parking';
+import { RunProcessor } from './runtime/run.processor';
+import { RunWorker } from './runtime/run-worker';
+
+@Module({
+  imports: [
+    PlatformModule,
+    QueueModule,
+    DiagnosticsModule.with({ provide: PROCESS_EXTRA_STATS, useValue: () => ({}) }),
+  ],
+  providers: [RunWorker, RunProcessor, RunExecutor, RunParking, AbandonedRuns],
+})
+export class WorkerModule {
+  /** A worker for these agents with this configuration (ConfigModule.withConfig). */
+  static with(config: DynamicModule, agents: readonly AgentDefinition[]): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [config],
+      providers: [{ provide: AGENT_DEFINITIONS, useValue: agents }, AgentCatalogue],
+    };
+  }
+}
