@@ -1,3 +1,4 @@
+import { queueNameOf } from '@bulkhead/queue';
 import { Queue } from 'bullmq';
 import request from 'supertest';
 import { EventClient } from '../support/event-client';
@@ -36,7 +37,7 @@ describe('Reliability of accepted runs', () => {
     });
     const finished = await finishedRun(suite.platform.url, tenant.key, run.id);
     const eventsBefore = await storedEvents(suite.platform.url, tenant.key, run.id);
-    const queue = new Queue('runs', {
+    const queue = new Queue(queueNameOf('echo'), {
       connection: { url: TEST_REDIS_URL },
       prefix: `${suite.prefix}:queue`,
     });

@@ -1,3 +1,11 @@
-export { QUEUES, JOBS, RunJob, runJobSchema, RetryPolicy } from './run-job';
-export { RunQueue, RUNS_QUEUE } from './run-queue';
+export {
+  JOBS,
+  QueuedRun,
+  RetryPolicy,
+  RunJob,
+  agentOfQueue,
+  queueNameOf,
+  runJobSchema,
+} from './run-job';
+export { RunQueue, RUNS_CONNECTION } from './run-queue';
 export { QueueModule } from './queue.module';

@@ -1,20 +1,16 @@
 import { Module } from '@nestjs/common';
-import { RedisConnections, RedisKeys } from '@bulkhead/store';
-import { Queue } from 'bullmq';
-import { QUEUES, RunJob } from './run-job';
-import { RUNS_QUEUE, RunQueue } from './run-queue';
-
-/** The producer connection fails fast, so a submission during a Redis outage answers instead of hanging. */
-function openRunsQueue(connections: RedisConnections, keys: RedisKeys): Queue<RunJob> {
-  return new Queue<RunJob>(QUEUES.runs, {
-    connection: connections.open('commands'),
-    prefix: keys.queuePrefix,
-  });
-}
+import { RedisConnections } from '@bulkhead/store';
+import { RUNS_CONNECTION, RunQueue } from './run-queue';
 
 @Module({
   providers: [
-    { provide: RUNS_QUEUE, useFactory: openRunsQueue, inject: [RedisConnections, RedisKeys] },
+    {
+      // The producers' one connection fails fast, so a submission during a Redis outage answers
+      // instead of hanging.
+      provide: RUNS_CONNECTION,
+      useFactory: (connections: RedisConnections) => connections.open('commands'),
+      inject: [RedisConnections],
+    },
     RunQueue,
   ],
   exports: [RunQueue],

@@ -1,24 +1,38 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { JobContext, RunId } from '@bulkhead/context';
+import { JobContext } from '@bulkhead/context';
+import { RedisKeys } from '@bulkhead/store';
 import { PRIORITY_LIMIT, Queue } from 'bullmq';
-import { JOBS, RetryPolicy, RunJob } from './run-job';
+import type { Redis } from 'ioredis';
+import { JOBS, QueuedRun, RetryPolicy, RunJob, queueNameOf } from './run-job';
 
-export const RUNS_QUEUE = Symbol('RunsQueue');
+export const RUNS_CONNECTION = Symbol('RunsConnection');
 
 /** BullMQ answers a promote of a job that is no longer delayed (it woke by itself, or ended) so. */
 const NOT_DELAYED = /is not in the delayed state|Missing key for job/;
 
 /**
- * The producer side of the runs queue. The job id is the run id, so enqueuing one run twice cannot make
- * a second job. Jobs are removed once done: the run record, not BullMQ, keeps the outcome. The priority
- * is the tenant's backlog (RunStore.submit), so BullMQ serves tenants with small backlogs first.
+ * The producer side of the agents' queues (queueNameOf). The job id is the run id, so enqueuing one
+ * run twice cannot make a second job. Jobs are removed once done: the run record, not BullMQ, keeps
+ * the outcome. The priority is the tenant's backlog (RunStore.submit), so within each agent's queue
+ * BullMQ serves tenants with small backlogs first. One Queue per agent that had a run, all on one
+ * connection; their number is bounded by the registry's MAX_REGISTERED_AGENTS.
  */
 @Injectable()
 export class RunQueue implements OnApplicationShutdown {
-  constructor(@Inject(RUNS_QUEUE) private readonly queue: Queue<RunJob>) {}
+  private readonly queues = new Map<string, Queue<RunJob>>();
 
-  async enqueue(context: JobContext, retry: RetryPolicy, priority: number): Promise<void> {
-    await this.queue.add(
+  constructor(
+    @Inject(RUNS_CONNECTION) private readonly connection: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  async enqueue(
+    agent: string,
+    context: JobContext,
+    retry: RetryPolicy,
+    priority: number,
+  ): Promise<void> {
+    await this.queueOf(agent).add(
       JOBS.executeRun,
       { context },
       {
@@ -32,13 +46,13 @@ export class RunQueue implements OnApplicationShutdown {
     );
   }
 
-  /** Moves the delayed jobs of parked runs that now have a free slot back to the queue. */
-  async promote(runIds: readonly RunId[]): Promise<void> {
-    await Promise.all(runIds.map((runId) => this.promoteOne(runId)));
+  /** Moves the delayed jobs of parked runs that now have a free slot back to their queues. */
+  async promote(runs: readonly QueuedRun[]): Promise<void> {
+    await Promise.all(runs.map((run) => this.promoteOne(run)));
   }
 
-  private async promoteOne(runId: RunId): Promise<void> {
-    const job = await this.queue.getJob(runId);
+  private async promoteOne({ runId, agent }: QueuedRun): Promise<void> {
+    const job = await this.queueOf(agent).getJob(runId);
     try {
       await job?.promote();
     } catch (error) {
@@ -48,7 +62,21 @@ export class RunQueue implements OnApplicationShutdown {
     }
   }
 
+  private queueOf(agent: string): Queue<RunJob> {
+    const known = this.queues.get(agent);
+    if (known) {
+      return known;
+    }
+    const queue = new Queue<RunJob>(queueNameOf(agent), {
+      connection: this.connection,
+      prefix: this.keys.queuePrefix,
+    });
+    this.queues.set(agent, queue);
+    return queue;
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    await this.queue.close();
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    this.queues.clear();
   }
 }

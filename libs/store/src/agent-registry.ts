@@ -13,6 +13,12 @@ export const MAX_REGISTERED_AGENTS = 1_000;
 /** The largest manifest (as JSON) registered or read: bounds what the API parses and compiles. */
 export const MAX_MANIFEST_BYTES = 64 * 1024;
 
+/**
+ * Versions of one agent kept at most: beyond it a registration drops the versions no live worker
+ * serves; a registration while this many are live at once is refused.
+ */
+export const MAX_AGENT_VERSIONS = 16;
+
 const manifestSchema = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/),
   description: z.string().max(2_000),
@@ -32,15 +38,26 @@ export interface RegisteredAgent extends AgentManifest {
 }
 
 export class TooManyAgentsError extends Error {
-  constructor() {
-    super(`The agent registry holds at most ${MAX_REGISTERED_AGENTS} agents.`);
+  constructor(reason = `The agent registry holds at most ${MAX_REGISTERED_AGENTS} agents.`) {
+    super(reason);
   }
 }
 
 /**
- * The agents of every worker that ever served them, in Redis (one hash: name → manifest JSON, the
- * last registered wins): what the API lists and, later, validates input against, with no agent code
- * of its own. Which of them are served now comes from the fleet's live registrations.
+ * What a run of an agent is checked against: the manifest registered last (its retries and backoff
+ * go with the run), and every version live workers serve now, since any of them may take the run
+ * (just the last registered while none is live).
+ */
+export interface AgentVersions {
+  readonly latest: AgentManifest;
+  readonly live: readonly AgentManifest[];
+}
+
+/**
+ * The agents of every worker that ever served them, in Redis: one hash of name → the manifest
+ * registered last (what the API lists), and per agent a hash of its versions (what a run's input is
+ * checked against while a rolling deploy runs two of them). Which are served now, in which version,
+ * comes from the fleet's live registrations. The API holds no agent code.
  */
 @Injectable()
 export class AgentRegistry {
@@ -50,7 +67,10 @@ export class AgentRegistry {
     private readonly fleet: WorkerFleet,
   ) {}
 
-  /** Records the manifests of a starting worker; refuses new names beyond MAX_REGISTERED_AGENTS. */
+  /**
+   * Records the manifests of a starting worker: each as its agent's latest, and among the agent's
+   * versions. Refuses new names beyond MAX_REGISTERED_AGENTS.
+   */
   async register(manifests: readonly AgentManifest[]): Promise<void> {
     if (manifests.length === 0) {
       return;
@@ -60,34 +80,62 @@ export class AgentRegistry {
     if (known.length + added > MAX_REGISTERED_AGENTS) {
       throw new TooManyAgentsError();
     }
-    const fields = manifests.flatMap((manifest) => {
-      const json = JSON.stringify(manifestSchema.parse(manifest));
-      if (Buffer.byteLength(json) > MAX_MANIFEST_BYTES) {
-        throw new Error(
-          `Agent ${manifest.name}: its manifest is over ${MAX_MANIFEST_BYTES} bytes.`,
-        );
-      }
-      return [manifest.name, json];
-    });
-    await this.redis.hset(this.keys.agents, ...fields);
+    const stored = manifests.map((manifest) => ({ manifest, json: storedManifest(manifest) }));
+    const pipeline = this.redis.pipeline();
+    pipeline.hset(
+      this.keys.agents,
+      ...stored.flatMap(({ manifest, json }) => [manifest.name, json]),
+    );
+    for (const { manifest, json } of stored) {
+      pipeline.hset(this.keys.agentVersions(manifest.name), manifest.version, json);
+    }
+    await execOrThrow(pipeline);
+    await Promise.all(manifests.map((manifest) => this.pruneVersions(manifest)));
+  }
+
+  /** Beyond MAX_AGENT_VERSIONS, forgets the versions no live worker serves (never this one). */
+  private async pruneVersions({ name, version }: AgentManifest): Promise<void> {
+    const key = this.keys.agentVersions(name);
+    const versions = await this.redis.hkeys(key);
+    if (versions.length <= MAX_AGENT_VERSIONS) {
+      return;
+    }
+    const live = this.fleet.liveVersionsOf(name);
+    const idle = versions.filter((known) => known !== version && !live.has(known));
+    if (versions.length - idle.length > MAX_AGENT_VERSIONS) {
+      throw new TooManyAgentsError(
+        `Agent ${name}: more than ${MAX_AGENT_VERSIONS} versions are served at once; finish a deploy first.`,
+      );
+    }
+    if (idle.length > 0) {
+      await this.redis.hdel(key, ...idle);
+    }
   }
 
   /**
-   * The agent's manifest as registered last, or undefined for a name no worker registered or one
-   * the tenant may not use: the two answer alike.
+   * The agent's versions a run is checked against, or undefined for a name no worker registered or
+   * one the tenant may not use: the two answer alike.
    */
-  async findFor(tenantId: TenantId, name: string): Promise<AgentManifest | undefined> {
+  async versionsFor(tenantId: TenantId, name: string): Promise<AgentVersions | undefined> {
+    const liveVersions = [...this.fleet.liveVersionsOf(name).keys()];
     // Sent together on one connection: one round trip. Not one transaction: the registry is global
     // and the allowlist the tenant's, keys of different slots on a cluster.
-    const [stored, allowed] = await Promise.all([
+    const [stored, allowed, live] = await Promise.all([
       this.redis.hget(this.keys.agents, name),
       this.redis.get(this.keys.tenantAgents(tenantId)),
+      liveVersions.length > 0
+        ? this.redis.hmget(this.keys.agentVersions(name), ...liveVersions)
+        : Promise.resolve([]),
     ]);
     const allowlist = allowlistOf(allowed);
-    if (stored === null || (allowlist && !allowlist.includes(name))) {
+    const latest = stored === null ? undefined : parseManifest(stored);
+    if (!latest || (allowlist && !allowlist.includes(name))) {
       return undefined;
     }
-    return parseManifest(stored);
+    const liveManifests = live
+      .map((json) => (json === null ? undefined : parseManifest(json)))
+      .filter((manifest): manifest is AgentManifest => manifest !== undefined);
+    return { latest, live: liveManifests.length > 0 ? liveManifests : [latest] };
   }
 
   /** The registered agents the tenant may use, by name, with how many live workers serve each. */
@@ -103,6 +151,22 @@ export class AgentRegistry {
       .filter((manifest) => !allowlist || allowlist.includes(manifest.name))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((manifest) => ({ ...manifest, workers: this.fleet.workersServing(manifest.name) }));
+  }
+}
+
+function storedManifest(manifest: AgentManifest): string {
+  const json = JSON.stringify(manifestSchema.parse(manifest));
+  if (Buffer.byteLength(json) > MAX_MANIFEST_BYTES) {
+    throw new Error(`Agent ${manifest.name}: its manifest is over ${MAX_MANIFEST_BYTES} bytes.`);
+  }
+  return json;
+}
+
+async function execOrThrow(pipeline: ReturnType<Redis['pipeline']>): Promise<void> {
+  for (const [error] of (await pipeline.exec()) ?? []) {
+    if (error) {
+      throw error;
+    }
   }
 }
 

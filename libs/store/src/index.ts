@@ -21,11 +21,13 @@ export { EventLog, EVENT_PAGE_MAX_BYTES, EventBatch, BatchBounds, SizedEvent } f
 export { ApiKeys, IssuedKey, KeyOwner } from './api-keys';
 export { TenantDirectory, Tenant, AgentAllowlist } from './tenant-directory';
 export { StoreModule } from './store.module';
-export { WorkerFleet } from './worker-fleet';
+export { WorkerFleet, ServedAgent } from './worker-fleet';
 export { SocketSeats, SeatOutcome, SEAT_HEARTBEAT_MS } from './socket-seats';
 export {
   AgentRegistry,
   AgentManifest,
+  AgentVersions,
+  MAX_AGENT_VERSIONS,
   RegisteredAgent,
   MAX_REGISTERED_AGENTS,
   TooManyAgentsError,

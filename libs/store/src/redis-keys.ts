@@ -107,6 +107,11 @@ export class RedisKeys {
     return `${this.prefix}:agents`;
   }
 
+  /** Every registered version of one agent: a hash of version → manifest JSON (AgentRegistry). */
+  agentVersions(agent: string): string {
+    return `${this.prefix}:agent-versions:${agent}`;
+  }
+
   /** Pub/sub: a run's stream grew. Messages carry the tenant; subscribers check it. */
   get runEventsChannel(): string {
     return `${this.prefix}:channel:run-events`;

@@ -296,6 +296,31 @@ export class RunStore {
     return woken as RunId[];
   }
 
+  /**
+   * The agents of woken runs, whose jobs wait in their agents' queues to be promoted; a run whose
+   * record is gone (it ended and expired) has no job left and is left out.
+   */
+  async agentsOf(
+    tenantId: TenantId,
+    runIds: readonly RunId[],
+  ): Promise<{ runId: RunId; agent: string }[]> {
+    if (runIds.length === 0) {
+      return [];
+    }
+    const pipeline = this.redis.pipeline();
+    for (const runId of runIds) {
+      pipeline.hget(this.keys.run(tenantId, runId), 'agent');
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.flatMap(([error, agent], i) => {
+      if (error) {
+        throw error;
+      }
+      const runId = runIds[i];
+      return typeof agent === 'string' && runId !== undefined ? [{ runId, agent }] : [];
+    });
+  }
+
   private async backToQueue(
     tenantId: TenantId,
     runId: RunId,

@@ -9,10 +9,16 @@ import { RedisKeys } from './redis-keys';
 const registrationSchema = z.object({
   slots: z.number().int().min(0),
   seenAt: z.number(),
-  /** The names of the agents the worker serves; absent in a registration of an older worker. */
-  agents: z.array(z.string()).max(1_000).default([]),
+  /** The agents the worker serves, each in the version it runs. */
+  agents: z.array(z.object({ name: z.string(), version: z.string() })).max(1_000),
 });
 type Registration = z.output<typeof registrationSchema>;
+
+/** An agent as a worker serves it: its name and the version of its definition. */
+export interface ServedAgent {
+  readonly name: string;
+  readonly version: string;
+}
 
 /** A worker that missed this many heartbeats is no longer counted. */
 const MISSED_HEARTBEATS = 3;
@@ -28,10 +34,10 @@ const MISSED_HEARTBEATS = 3;
 export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdown {
   private ownId: string | undefined;
   private ownSlots = 0;
-  private ownAgents: readonly string[] = [];
+  private ownAgents: readonly ServedAgent[] = [];
   private liveSlots = 0;
-  /** Live workers per agent name, as of the last heartbeat. */
-  private serving: ReadonlyMap<string, number> = new Map();
+  /** Live workers per agent name and version, as of the last heartbeat. */
+  private serving: ReadonlyMap<string, ReadonlyMap<string, number>> = new Map();
   private timer: NodeJS.Timeout | undefined;
   private changes: Redis | undefined;
   /** Set at shutdown, so a beat still in flight cannot register this worker again. */
@@ -48,7 +54,7 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
    * A worker process registers its slots before it takes runs, and renews them while it runs. Every
    * process hears that it joined and recounts at once, so no tenant's share lags a heartbeat behind.
    */
-  async join(workerId: string, slots: number, agents: readonly string[] = []): Promise<void> {
+  async join(workerId: string, slots: number, agents: readonly ServedAgent[] = []): Promise<void> {
     this.ownId = workerId;
     this.ownSlots = slots;
     this.ownAgents = agents;
@@ -61,9 +67,18 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
     return this.liveSlots;
   }
 
-  /** How many live worker processes serve the agent, as of the last heartbeat. */
+  /** How many live worker processes serve the agent, in any version, as of the last heartbeat. */
   workersServing(agent: string): number {
-    return this.serving.get(agent) ?? 0;
+    let workers = 0;
+    for (const count of this.serving.get(agent)?.values() ?? []) {
+      workers += count;
+    }
+    return workers;
+  }
+
+  /** The versions of the agent live workers serve, with how many serve each. */
+  liveVersionsOf(agent: string): ReadonlyMap<string, number> {
+    return this.serving.get(agent) ?? new Map<string, number>();
   }
 
   /**
@@ -113,7 +128,7 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
     const entries = Object.entries(await this.redis.hgetall(this.keys.workers));
     const oldest = now - MISSED_HEARTBEATS * this.heartbeatMs;
     const stale: string[] = [];
-    const serving = new Map<string, number>();
+    const serving = new Map<string, Map<string, number>>();
     let slots = 0;
     for (const [id, value] of entries) {
       const registration = parseRegistration(value);
@@ -122,8 +137,10 @@ export class WorkerFleet implements OnApplicationBootstrap, OnApplicationShutdow
         continue;
       }
       slots += registration.slots;
-      for (const agent of new Set(registration.agents)) {
-        serving.set(agent, (serving.get(agent) ?? 0) + 1);
+      for (const { name, version } of registration.agents) {
+        const versions = serving.get(name) ?? new Map<string, number>();
+        versions.set(version, (versions.get(version) ?? 0) + 1);
+        serving.set(name, versions);
       }
     }
     if (stale.length > 0) {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ServiceUnavailableError, UnknownAgentError, ValidationError } from '@bulkhead/errors';
 import { TenantId } from '@bulkhead/context';
-import { AgentManifest, AgentRegistry } from '@bulkhead/store';
+import { AgentManifest, AgentRegistry, AgentVersions } from '@bulkhead/store';
 import { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 
 /** Compiled input schemas kept per API process, one per agent version, the oldest dropped first. */
@@ -27,23 +27,39 @@ export class AgentInputs {
   constructor(private readonly registry: AgentRegistry) {}
 
   /**
-   * The agent's manifest, or UnknownAgentError naming the agents the tenant may use: an agent it may
-   * not use answers exactly like one that does not exist.
+   * The agent's versions a run is checked against, or UnknownAgentError naming the agents the tenant
+   * may use: an agent it may not use answers exactly like one that does not exist.
    */
-  async manifestOf(tenantId: TenantId, name: string): Promise<AgentManifest> {
-    const manifest = await this.registry.findFor(tenantId, name);
-    if (!manifest) {
+  async versionsOf(tenantId: TenantId, name: string): Promise<AgentVersions> {
+    const versions = await this.registry.versionsFor(tenantId, name);
+    if (!versions) {
       const usable = await this.registry.listFor(tenantId);
       throw new UnknownAgentError(
         name,
         usable.map((agent) => agent.name),
       );
     }
-    return manifest;
+    return versions;
   }
 
-  /** The input with its schema's defaults applied; ValidationError naming `input.<field>` otherwise. */
-  parse(manifest: AgentManifest, input: unknown): unknown {
+  /**
+   * The input as it is stored, or ValidationError naming `input.<field>`. With one live version, its
+   * schema's defaults are applied. During a rolling deploy the input must suit every live version,
+   * since any of their workers may take the run, and it is stored as sent: each worker's own
+   * definition applies its defaults.
+   */
+  parse({ live }: AgentVersions, input: unknown): unknown {
+    const [only, ...others] = live;
+    if (only && others.length === 0) {
+      return this.validated(only, input);
+    }
+    for (const manifest of live) {
+      this.validated(manifest, structuredClone(input));
+    }
+    return input;
+  }
+
+  private validated(manifest: AgentManifest, input: unknown): unknown {
     const validate = this.validatorOf(manifest);
     if (validate(input)) {
       return input;

@@ -39,9 +39,10 @@ export class RunSubmission {
     bodyBytes?: number,
   ): Promise<Submitted> {
     const scope = this.context.require();
-    const agent = await this.inputs.manifestOf(scope.tenantId, request.agent);
+    const versions = await this.inputs.versionsOf(scope.tenantId, request.agent);
     this.assertInputSize(request.input, bodyBytes);
-    const input = this.inputs.parse(agent, request.input ?? {});
+    const input = this.inputs.parse(versions, request.input ?? {});
+    const agent = versions.latest;
     const runId = newRunId();
     const claim = idempotencyKey
       ? { key: idempotencyKey, requestHash: requestHash(request) }
@@ -85,7 +86,7 @@ export class RunSubmission {
       backoff: { type: agent.backoff.type, delay: agent.backoff.delayMs },
     };
     try {
-      await this.queue.enqueue(toJobContext(scope, runId), retry, priority);
+      await this.queue.enqueue(agent.name, toJobContext(scope, runId), retry, priority);
     } catch (error) {
       const message = 'The run could not be queued; submit it again.';
       await this.runs.finish(scope.tenantId, runId, { status: 'failed', error: { message } });

@@ -3,6 +3,7 @@ import { TenantId } from '@bulkhead/context';
 import { RunQueue } from '@bulkhead/queue';
 import {
   AgentAllowlist,
+  RunStore,
   Tenant,
   TenantDirectory,
   TenantLimitValues,
@@ -27,6 +28,7 @@ export class TenantAccounts {
   constructor(
     private readonly tenants: TenantDirectory,
     private readonly limits: TenantLimits,
+    private readonly runs: RunStore,
     private readonly queue: RunQueue,
   ) {}
 
@@ -65,7 +67,7 @@ export class TenantAccounts {
   async updateLimits(tenantId: TenantId, patch: TenantLimitsPatch): Promise<TenantView> {
     const tenant = await this.tenants.get(tenantId);
     const woken = await this.limits.update(tenantId, patch);
-    await this.queue.promote(woken);
+    await this.queue.promote(await this.runs.agentsOf(tenantId, woken));
     return this.viewOf(tenant);
   }
 }

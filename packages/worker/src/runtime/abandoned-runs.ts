@@ -40,7 +40,7 @@ export class AbandonedRuns {
           status: 'failed',
           error: { message: messageFor(error.message) },
         });
-        const outcome = await this.parking.wake(ended);
+        const outcome = await this.parking.wake(tenantId, ended);
         this.logger.warn('run.abandoned', { reason: error.message, outcome });
       });
     } catch (failure) {

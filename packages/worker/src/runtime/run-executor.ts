@@ -111,7 +111,10 @@ export class RunExecutor {
   /** Every way out of `running` may free a slot of the tenant: its parked runs are woken into it. */
   private async ended(attempt: Attempt, outcome: Outcome): Promise<AttemptOutcome> {
     const { tenantId, runId } = attempt;
-    const status = await this.parking.wake(await this.runs.finish(tenantId, runId, outcome));
+    const status = await this.parking.wake(
+      tenantId,
+      await this.runs.finish(tenantId, runId, outcome),
+    );
     const error = outcome.status === 'failed' ? outcome.error.message : undefined;
     this.logger.info('run.finished', { status, ...(error === undefined ? {} : { error }) });
     return { kind: 'ended', status };
@@ -160,6 +163,7 @@ export class RunExecutor {
   private async handBack(attempt: Attempt): Promise<AttemptOutcome> {
     const { tenantId, runId } = attempt;
     const became = await this.parking.wake(
+      tenantId,
       await this.runs.requeue(tenantId, runId, {
         attempt: attempt.attempt,
         reason: 'worker stopping',
@@ -180,7 +184,10 @@ export class RunExecutor {
     }
     const { tenantId, runId } = attempt;
     const retrying = { attempt: attempt.attempt, error: message, delayMs: plan.delayMs };
-    const became = await this.parking.wake(await this.runs.retry(tenantId, runId, retrying));
+    const became = await this.parking.wake(
+      tenantId,
+      await this.runs.retry(tenantId, runId, retrying),
+    );
     this.logger.warn('run.attempt_failed', { attempt: attempt.attempt, error: message, became });
     return became === 'queued' ? { kind: 'retrying', message } : { kind: 'ended', status: became };
   }

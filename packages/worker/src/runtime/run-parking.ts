@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@bulkhead/config';
 import { describeError } from '@bulkhead/errors';
 import { AppLogger } from '@bulkhead/logging';
-import { RunJob, RunQueue } from '@bulkhead/queue';
+import { TenantId } from '@bulkhead/context';
+import { RunJob, RunQueue, agentOfQueue } from '@bulkhead/queue';
 import { RunStore, Transition } from '@bulkhead/store';
 import { DelayedError, Job } from 'bullmq';
 
@@ -29,7 +30,7 @@ export class RunParking {
     try {
       const parked = await this.runs.park(tenantId, runId);
       if (parked === 'free') {
-        await this.queue.promote([runId]);
+        await this.queue.promote([{ runId, agent: agentOfQueue(job.queueName) }]);
       }
       this.logger.info('run.parked', { tenantId, runId, outcome: parked });
     } catch (error) {
@@ -39,9 +40,9 @@ export class RunParking {
   }
 
   /** Promotes the parked runs a transition woke into the slot it freed. */
-  async wake(transition: Transition): Promise<string> {
+  async wake(tenantId: TenantId, transition: Transition): Promise<string> {
     if (transition.woken.length > 0) {
-      await this.queue.promote(transition.woken);
+      await this.queue.promote(await this.runs.agentsOf(tenantId, transition.woken));
     }
     return transition.outcome;
   }

@@ -5,29 +5,40 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@bulkhead/config';
+import { describeError } from '@bulkhead/errors';
 import { AppLogger } from '@bulkhead/logging';
-import { QUEUES, RunJob } from '@bulkhead/queue';
+import { RunJob, queueNameOf } from '@bulkhead/queue';
 import { AgentCatalogue } from '../agent-catalogue';
 import { AgentRegistry, RedisConnections, RedisKeys, WorkerFleet } from '@bulkhead/store';
-import { Job, Worker } from 'bullmq';
+import { DelayedError, Job, Worker } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { AbandonedRuns } from './abandoned-runs';
 import { RunProcessor } from './run.processor';
+import { SlotPool } from './slot-pool';
 import { WORKER_STOPPING } from './worker-stopping';
 
 const cancelMessage = z.object({ tenantId: z.string(), runId: z.string() });
 
+/** One agent's queue as this process consumes it. */
+interface AgentConsumer {
+  readonly agent: string;
+  readonly worker: Worker<RunJob>;
+}
+
 /**
- * Hosts this process's BullMQ worker. Each job goes through the job door (RunProcessor), which opens
- * the job's own ExecutionRegistry; nothing per job is kept here. Cancel requests arrive on a
- * pub/sub channel that every worker process hears; the one running the job aborts it via BullMQ.
+ * Hosts this process's BullMQ workers, one per agent it serves, each on that agent's queue: the
+ * process receives only runs it can run. They share the process's WORKER_CONCURRENCY slots
+ * (SlotPool). Each job goes through the job door (RunProcessor), which opens the job's own
+ * ExecutionRegistry; nothing per job is kept here. Cancel requests arrive on a pub/sub channel that
+ * every worker process hears; the one running the job aborts it via BullMQ.
  */
 @Injectable()
 export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private worker: Worker<RunJob> | undefined;
+  private consumers: readonly AgentConsumer[] = [];
   private cancellations: Redis | undefined;
+  private readonly slots: SlotPool;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -39,7 +50,11 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly fleet: WorkerFleet,
     private readonly registry: AgentRegistry,
     private readonly agents: AgentCatalogue,
-  ) {}
+  ) {
+    this.slots = new SlotPool(config.WORKER_CONCURRENCY, (error) =>
+      this.logger.error('worker.error', { error: describeError(error) }),
+    );
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     // Registered, and counted in the fleet, before the first job: the API lists what this worker
@@ -49,16 +64,27 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     await this.fleet.join(
       `worker-${randomUUID()}`,
       this.config.WORKER_CONCURRENCY,
-      manifests.map((manifest) => manifest.name),
+      manifests.map(({ name, version }) => ({ name, version })),
     );
     this.cancellations = this.connections.open('subscriber');
     this.cancellations.on('message', (_channel: string, message: string) => this.cancel(message));
     await this.cancellations.subscribe(this.keys.cancelChannel);
-    this.worker = new Worker<RunJob>(
-      QUEUES.runs,
-      (job, token, signal) => this.process(job, token, signal),
+    // One command connection for every agent's worker; BullMQ opens each its blocking one.
+    const connection = this.connections.open('bullmq');
+    this.consumers = this.agents.names().map((agent) => this.consume(agent, connection));
+    await Promise.all(this.consumers.map(({ worker }) => worker.waitUntilReady()));
+    this.logger.info('worker.ready', {
+      concurrency: this.config.WORKER_CONCURRENCY,
+      agents: this.agents.names(),
+    });
+  }
+
+  private consume(agent: string, connection: Redis): AgentConsumer {
+    const worker: Worker<RunJob> = new Worker<RunJob>(
+      queueNameOf(agent),
+      (job, token, signal): Promise<void> => this.process(worker, job, token, signal),
       {
-        connection: this.connections.open('bullmq'),
+        connection,
         prefix: this.keys.queuePrefix,
         concurrency: this.config.WORKER_CONCURRENCY,
         lockDuration: this.config.WORKER_LOCK_MS,
@@ -67,11 +93,11 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
         maxStalledCount: this.config.WORKER_MAX_STALLED_COUNT,
       },
     );
-    this.worker.on('error', (error) => this.logger.error('worker.error', { error: error.message }));
+    worker.on('error', (error) => this.logger.error('worker.error', { error: error.message }));
     // Attached before the worker's first fetch completes, so no failure goes unheard.
-    this.worker.on('failed', (job, error) => void this.abandoned.settle(job, error));
-    await this.worker.waitUntilReady();
-    this.logger.info('worker.ready', { concurrency: this.config.WORKER_CONCURRENCY });
+    worker.on('failed', (job, error) => void this.abandoned.settle(job, error));
+    this.slots.add(worker);
+    return { agent, worker };
   }
 
   /**
@@ -80,24 +106,33 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
    * runs before any shutdown hook, so the Redis connections are still open throughout.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    const worker = this.worker;
-    if (worker) {
-      const closed = worker.close();
-      if (!(await settlesWithin(closed, this.config.SHUTDOWN_GRACE_MS))) {
-        this.logger.warn('worker.grace_expired', { graceMs: this.config.SHUTDOWN_GRACE_MS });
-        worker.cancelAllJobs(WORKER_STOPPING);
-        await closed;
-      }
+    this.slots.stop();
+    const workers = this.consumers.map(({ worker }) => worker);
+    const closed = Promise.all(workers.map((worker) => worker.close()));
+    if (!(await settlesWithin(closed, this.config.SHUTDOWN_GRACE_MS))) {
+      this.logger.warn('worker.grace_expired', { graceMs: this.config.SHUTDOWN_GRACE_MS });
+      workers.forEach((worker) => worker.cancelAllJobs(WORKER_STOPPING));
+      await closed;
     }
     await this.cancellations?.unsubscribe();
   }
 
+  /** A run takes one of the process's slots; if another agent's worker took the last, it goes back. */
   private async process(
+    worker: Worker<RunJob>,
     job: Job<RunJob>,
     token: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    await this.processor.process(job, token, signal);
+    if (!this.slots.take(worker)) {
+      await job.moveToDelayed(Date.now(), token);
+      throw new DelayedError('every slot of this worker is taken');
+    }
+    try {
+      await this.processor.process(job, token, signal);
+    } finally {
+      this.slots.release(worker);
+    }
   }
 
   private cancel(message: string): void {
@@ -106,12 +141,10 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       this.logger.warn('cancel.malformed');
       return;
     }
-    const aborted = this.worker?.cancelJob(parsed.data.runId, 'cancelled') ?? false;
+    const { tenantId, runId } = parsed.data;
+    const aborted = this.consumers.some(({ worker }) => worker.cancelJob(runId, 'cancelled'));
     if (aborted) {
-      this.logger.info('run.cancel_delivered', {
-        tenantId: parsed.data.tenantId,
-        runId: parsed.data.runId,
-      });
+      this.logger.info('run.cancel_delivered', { tenantId, runId });
     }
   }
 }
