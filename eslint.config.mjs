@@ -20,7 +20,8 @@ const LIBS = readdirSync(join(import.meta.dirname, 'libs'), { withFileTypes: tru
 function restrictedImports(ownLib) {
   const patterns = [
     {
-      group: ['@bulkhead/*/**'],
+      // The worker SDK's testing entry is a published subpath, not a lib's file.
+      group: ['@bulkhead/*/**', '!@bulkhead/worker/testing'],
       message: "Import a lib through its alias and index.ts ('@bulkhead/store'), not its files.",
     },
     {
@@ -107,6 +108,11 @@ export default defineConfig(
     files: [`libs/${lib}/**/*.ts`],
     rules: { 'no-restricted-imports': restrictedImports(lib) },
   })),
+  {
+    // node:test's describe and it return promises that the runner itself awaits.
+    files: ['examples/**/test/**/*.ts'],
+    rules: { '@typescript-eslint/no-floating-promises': 'off' },
+  },
   {
     // libs/config is the only reader of process.env (style guide, section 10), and the CLI's own
     // config.ts is the one place the CLI reads its environment. Tests, test/support, bench and

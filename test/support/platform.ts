@@ -54,7 +54,17 @@ export class PlatformProcess {
     args: readonly string[],
     env: NodeJS.ProcessEnv,
   ): PlatformProcess {
-    const child = spawn(process.execPath, ['--expose-gc', join(DIST, script), ...args], {
+    return PlatformProcess.run(name, join(DIST, script), args, env);
+  }
+
+  /** Runs any script of the repository (an absolute path) with node, `args` and IPC. */
+  static run(
+    name: string,
+    script: string,
+    args: readonly string[],
+    env: NodeJS.ProcessEnv,
+  ): PlatformProcess {
+    const child = spawn(process.execPath, ['--expose-gc', script, ...args], {
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
@@ -199,6 +209,27 @@ export class Platform {
   /** One more worker process, ready to take jobs when this resolves. */
   async startWorker(): Promise<PlatformProcess> {
     const worker = launch(`worker-${this.workers.length}`, 'worker', this.env);
+    this.workers.push(worker);
+    await ready(worker, 'worker.ready', this.quiet);
+    return worker;
+  }
+
+  /**
+   * A worker for a team's agents: the SDK's own command, `bulkhead-worker <module>` (a path from the
+   * repository's root), on this platform's Redis and prefix; ready to take runs when this resolves.
+   */
+  async startAgentWorker(
+    name: string,
+    module: string,
+    env: Record<string, string> = {},
+  ): Promise<PlatformProcess> {
+    const root = repositoryRoot(__dirname);
+    const worker = PlatformProcess.run(
+      name,
+      join(root, 'packages', 'worker', 'bin', 'bulkhead-worker.js'),
+      [join(root, module)],
+      { ...this.env, ...env },
+    );
     this.workers.push(worker);
     await ready(worker, 'worker.ready', this.quiet);
     return worker;
