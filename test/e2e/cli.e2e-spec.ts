@@ -95,6 +95,20 @@ describe('bulkhead CLI', () => {
       expect(shown.stdout).toMatch(/running now\s*│\s*\d+/);
     });
 
+    it('should set the agents a tenant may use with tenants agents, and every agent again with --all', async () => {
+      const own = await createTenant(suite.platform.url, 'cli-agents');
+
+      const limited = await cli.run(['tenants', 'agents', own.id, 'echo', 'ticker'], adminEnv());
+      const neither = await cli.run(['tenants', 'agents', own.id], adminEnv());
+      const all = await cli.run(['tenants', 'agents', own.id, '--all', '--json'], adminEnv());
+
+      expect(limited.code).toBe(0);
+      expect(limited.stdout).toMatch(/agents\s*│\s*echo, ticker/);
+      expect(neither.code).not.toBe(0);
+      expect(neither.stderr).toContain('--all');
+      expect((JSON.parse(all.stdout) as TenantView).agents).toBeNull();
+    });
+
     it('should set a limit with tenants limits and return it to the default with "default"', async () => {
       const own = await createTenant(suite.platform.url, 'cli-limits');
       const platformDefault = (await tenantView(suite.platform.url, own.id)).limits.runsPerMinute;

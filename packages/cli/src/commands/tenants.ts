@@ -18,7 +18,7 @@ interface CreateFlags extends Limits<number> {
   readonly name?: string;
 }
 
-/** `bulkhead tenants create|get|limits`: the operator's side, authenticated by the admin token. */
+/** `bulkhead tenants create|get|agents|limits`: the operator's side, authenticated by the admin token. */
 export function registerTenantCommands(program: Command, session: Session): void {
   const tenants = program
     .command('tenants')
@@ -34,6 +34,13 @@ export function registerTenantCommands(program: Command, session: Session): void
     .description("show a tenant's limits in force and its live usage")
     .action((id: string, _flags: object, command: Command) =>
       session.run(command, (context) => getTenant(context, id)),
+    );
+  tenants
+    .command('agents <id> [names...]')
+    .description('set the agents a tenant may use; --all lets it use every agent')
+    .option('--all', 'every agent, present and future (the default for a new tenant)')
+    .action((id: string, names: string[], flags: { all?: boolean }, command: Command) =>
+      session.run(command, (context) => updateAgents(context, id, names, flags.all === true)),
     );
   withLimitOptions(tenants.command('limits <id>'), parseLimit, 'n|default')
     .description("change a tenant's limits; `default` returns one to the platform default")
@@ -96,6 +103,20 @@ async function updateLimits(
     maxStoredRuns: resetAsNull(limits.maxStoredRuns),
   };
   out.result(await adminClient(config).tenants.updateLimits(id, changes), tenantRecord);
+  return ExitCode.ok;
+}
+
+async function updateAgents(
+  { config, out }: CommandContext,
+  id: string,
+  names: readonly string[],
+  all: boolean,
+): Promise<ExitCode> {
+  if (all === names.length > 0) {
+    throw new UsageError('Name the agents the tenant may use, or pass --all (not both).');
+  }
+  const agents = all ? null : [...names];
+  out.result(await adminClient(config).tenants.update(id, { agents }), tenantRecord);
   return ExitCode.ok;
 }
 

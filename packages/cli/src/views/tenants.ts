@@ -7,6 +7,7 @@ export function tenantRecord(tenant: Tenant): string {
     ['id', tenant.id],
     ['name', tenant.name],
     ['created', tenant.createdAt],
+    ['agents', tenant.agents === null ? 'all' : tenant.agents.join(', ') || 'none'],
     ['max concurrent runs', tenant.limits.maxConcurrentRuns],
     ['max queued runs', tenant.limits.maxQueuedRuns],
     ['runs per minute', tenant.limits.runsPerMinute],
