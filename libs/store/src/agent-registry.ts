@@ -7,6 +7,9 @@ import { TenantId } from '@bulkhead/context';
 import { allowlistOf } from './tenant-directory';
 import { WorkerFleet } from './worker-fleet';
 
+/** An agent's name: also its queue's (runs.<name>) and its registry entry's. */
+export const AGENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
+
 /** How many agent names the registry holds at most; a registration beyond it is refused. */
 export const MAX_REGISTERED_AGENTS = 1_000;
 
@@ -20,7 +23,7 @@ export const MAX_MANIFEST_BYTES = 64 * 1024;
 export const MAX_AGENT_VERSIONS = 16;
 
 const manifestSchema = z.object({
-  name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/),
+  name: z.string().regex(AGENT_NAME_PATTERN),
   description: z.string().max(2_000),
   inputSchema: z.record(z.string(), z.unknown()),
   retries: z.number().int().min(0).max(100),

@@ -24,6 +24,7 @@ export { StoreModule } from './store.module';
 export { WorkerFleet, ServedAgent } from './worker-fleet';
 export { SocketSeats, SeatOutcome, SEAT_HEARTBEAT_MS } from './socket-seats';
 export {
+  AGENT_NAME_PATTERN,
   AgentRegistry,
   AgentManifest,
   AgentVersions,

@@ -1,4 +1,5 @@
 import type { RunId, TenantId } from '@bulkhead/context';
+import { AGENT_NAME_PATTERN } from '@bulkhead/store';
 import { z } from 'zod';
 
 export interface AgentLogger {
@@ -47,9 +48,6 @@ export interface AgentSpec<Schema extends z.ZodType> {
   readonly timeoutMs?: number;
   run(ctx: AgentContext, input: z.output<Schema>): Promise<unknown>;
 }
-
-/** An agent's name: also its queue's and its registry entry's; lower-case, digits and '-'. */
-export const AGENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
 
 /** Declares an agent; throws at boot for a bad name or retry count, not when the first run arrives. */
 export function defineAgent<Schema extends z.ZodType>(

@@ -1,5 +1,4 @@
 export {
-  AGENT_NAME_PATTERN,
   AgentContext,
   AgentDefinition,
   AgentLogger,
@@ -8,4 +7,5 @@ export {
   defineAgent,
 } from './agent';
 export { manifestOf } from './agent-manifest';
+export { AGENT_NAME_PATTERN } from '@bulkhead/store';
 export { WorkerHandle, WorkerOptions, runWorkerProcess, startWorker } from './start-worker';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AgentContext, AgentDefinition, AgentLogger } from './agent';
+import type { AgentContext, AgentDefinition, AgentLogger } from './agent';
 import { checkedEvent } from './runtime/agent-event';
 
 export interface AgentRunOptions {

@@ -1,4 +1,5 @@
 import { TENANT_ID_PATTERN } from '@bulkhead/context';
+import { AGENT_NAME_PATTERN } from '@bulkhead/store';
 import { z } from 'zod';
 
 const tenantId = z.string().regex(TENANT_ID_PATTERN, 'must match ^[a-z0-9][a-z0-9-]{1,62}$');
@@ -31,7 +32,7 @@ export const limitsPatchSchema = z
   });
 export type LimitsPatch = z.output<typeof limitsPatchSchema>;
 
-const agentName = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must match ^[a-z][a-z0-9-]{0,62}$');
+const agentName = z.string().regex(AGENT_NAME_PATTERN, `must match ${AGENT_NAME_PATTERN.source}`);
 
 /** A change of the tenant's record: `agents` names the agents it may use, null every agent. */
 export const tenantPatchSchema = z
