@@ -10,6 +10,8 @@ interface Listed {
   readonly name: string;
   readonly description: string;
   readonly workers: number;
+  readonly version: string;
+  readonly versions: readonly { version: string; workers: number }[];
 }
 
 const V1 = 'test/e2e/fixtures/greeter-v1.agents.js';
@@ -45,10 +47,14 @@ describe('A rolling deploy: two versions of one agent served side by side', () =
     Promise.all(runs.map((run) => finishedRun(suite.platform.url, tenant.key, run.id)));
 
   it('should list the version registered last, with every live worker of either version', async () => {
-    expect(await greeter()).toMatchObject({
+    const listed = await greeter();
+
+    expect(listed).toMatchObject({
       description: 'Greets someone, in their own words if given.',
       workers: 2,
     });
+    expect(listed?.versions.map((served) => served.workers)).toEqual([1, 1]);
+    expect(listed?.versions.map((served) => served.version)).toContain(listed?.version);
   });
 
   it('should run an input both versions accept on either worker, stored as sent', async () => {
@@ -79,7 +85,7 @@ describe('A rolling deploy: two versions of one agent served side by side', () =
 
   it("should accept it once the old version's workers are gone, and run it on the new one", async () => {
     await v1.stop();
-    await eventually(async () => expect((await greeter())?.workers).toBe(1));
+    await eventually(async () => expect((await greeter())?.versions).toHaveLength(1));
 
     const run = bodyOf<RunBody>(await greet({ name: 'Ada', greeting: 'Hej' }).expect(202));
     const [done] = await finished([run]);

@@ -37,7 +37,11 @@ describe(`${AgentRegistry.name}: the agents workers register, and who serves the
     const listed = await registryOf(0).listFor(tenantId);
 
     expect(listed.map((agent) => agent.name)).toEqual(['echo', 'ticker']);
-    expect(listed[0]).toEqual({ ...echo, workers: 1 });
+    expect(listed[0]).toEqual({
+      ...echo,
+      workers: 1,
+      versions: [{ version: echo!.version, workers: 1 }],
+    });
   });
 
   it('should count a second worker serving one of the agents at once, on its join broadcast', async () => {

@@ -38,6 +38,8 @@ export type AgentManifest = z.output<typeof manifestSchema>;
 /** A registered agent with the live worker processes serving it now (0: runs wait for one). */
 export interface RegisteredAgent extends AgentManifest {
   readonly workers: number;
+  /** The versions live workers serve, with how many serve each: two while a deploy rolls. */
+  readonly versions: readonly { readonly version: string; readonly workers: number }[];
 }
 
 export class TooManyAgentsError extends Error {
@@ -153,7 +155,13 @@ export class AgentRegistry {
       .filter((manifest): manifest is AgentManifest => manifest !== undefined)
       .filter((manifest) => !allowlist || allowlist.includes(manifest.name))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((manifest) => ({ ...manifest, workers: this.fleet.workersServing(manifest.name) }));
+      .map((manifest) => ({
+        ...manifest,
+        workers: this.fleet.workersServing(manifest.name),
+        versions: [...this.fleet.liveVersionsOf(manifest.name)]
+          .map(([version, workers]) => ({ version, workers }))
+          .sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0)),
+      }));
   }
 }
 

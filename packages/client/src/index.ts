@@ -22,6 +22,7 @@ export type { WaitOptions } from './run-wait.js';
 export { isTerminalStatus } from './types.js';
 export type {
   Agent,
+  AgentVersion,
   CreateRunBody,
   IssuedKey,
   Run,

@@ -49,7 +49,16 @@ export interface Agent {
   description: string;
   /** The JSON Schema of the agent's `input`. */
   inputSchema: Record<string, unknown>;
+  /** The version registered last, whose description and input schema these are. */
+  version: string;
   /** Live worker processes serving the agent now; with 0, its runs are accepted and wait for one. */
+  workers: number;
+  /** The versions live workers serve, with how many serve each: more than one while a deploy rolls. */
+  versions: AgentVersion[];
+}
+
+export interface AgentVersion {
+  version: string;
   workers: number;
 }
 

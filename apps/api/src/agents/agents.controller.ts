@@ -16,11 +16,13 @@ export class AgentsController {
   @Get()
   async list(): Promise<AgentListing[]> {
     const agents = await this.registry.listFor(this.context.require().tenantId);
-    return agents.map(({ name, description, inputSchema, workers }) => ({
+    return agents.map(({ name, description, inputSchema, version, workers, versions }) => ({
       name,
       description,
       inputSchema,
+      version,
       workers,
+      versions,
     }));
   }
 }

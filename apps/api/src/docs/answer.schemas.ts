@@ -102,9 +102,17 @@ export const agentSchema = z
     name: z.string().meta({ example: 'ticker' }),
     description: z.string(),
     inputSchema: z.record(z.string(), z.unknown()).meta({ description: 'JSON Schema of `input`.' }),
+    version: z.string().meta({
+      description: 'The version registered last, whose description and inputSchema are listed.',
+      example: '3f9c2a1b7d4e6f80',
+    }),
     workers: z.number().int().min(0).meta({
       description: 'Live worker processes serving the agent now; with 0, its runs wait for one.',
       example: 2,
+    }),
+    versions: z.array(z.object({ version: z.string(), workers: z.number().int().min(1) })).meta({
+      description:
+        'The versions live workers serve, with how many serve each: two or more while a deploy rolls, and then a run must suit each.',
     }),
   })
   .meta({ id: 'Agent' });

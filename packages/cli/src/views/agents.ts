@@ -10,12 +10,18 @@ export function agentTable(agents: Agent[]): string {
     ['name', 'workers', 'input', 'description'],
     agents.map((agent) => [
       agent.name,
-      String(agent.workers),
+      workersOf(agent),
       inputSummary(agent.inputSchema),
       agent.description,
     ]),
     [null, null, null, DESCRIPTION_WIDTH],
   );
+}
+
+/** `2`, or `3 (2 versions)` while a deploy rolls and live workers serve more than one version. */
+function workersOf(agent: Agent): string {
+  const versions = agent.versions.length;
+  return versions > 1 ? `${agent.workers} (${versions} versions)` : String(agent.workers);
 }
 
 /**
