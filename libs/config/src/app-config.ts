@@ -77,7 +77,10 @@ export const appConfigSchema = z.object({
 
 export type AppConfig = Readonly<z.infer<typeof appConfigSchema>>;
 
-export class InvalidConfigError extends Error {
+/** A problem the person starting the process can fix from its message alone: printed without a stack. */
+export class StartupError extends Error {}
+
+export class InvalidConfigError extends StartupError {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.join('\n')}`);
   }

@@ -1,4 +1,4 @@
-import { InvalidConfigError } from './app-config';
+import { StartupError } from './app-config';
 
 /** Runs a process's bootstrap; a failure exits with a message a person can act on, not a stack dump. */
 export async function bootOrExit(boot: () => Promise<void>): Promise<void> {
@@ -6,7 +6,7 @@ export async function bootOrExit(boot: () => Promise<void>): Promise<void> {
     await boot();
   } catch (error) {
     const message =
-      error instanceof InvalidConfigError ? error.message : `Failed to start: ${describe(error)}`;
+      error instanceof StartupError ? error.message : `Failed to start: ${describe(error)}`;
     process.stderr.write(`${message}\n`);
     process.exit(1);
   }

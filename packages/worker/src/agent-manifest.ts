@@ -1,4 +1,5 @@
 import type { AgentManifest } from '@bulkhead/store';
+import { StartupError } from '@bulkhead/config';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AgentDefinition } from './agent';
@@ -27,7 +28,7 @@ function inputSchemaOf(agent: AgentDefinition): Record<string, unknown> {
     return z.toJSONSchema(agent.input, { io: 'input' });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(
+    throw new StartupError(
       `Agent ${agent.name}: its input cannot be described as JSON Schema (${reason}); use types JSON can carry.`,
       { cause: error },
     );

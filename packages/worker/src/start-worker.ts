@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppConfig, ConfigModule, bootOrExit, readWorkerConfig } from '@bulkhead/config';
 import { AgentDefinition } from './agent';
+import { AgentCatalogue } from './agent-catalogue';
 import { WorkerModule } from './worker.module';
 
 export interface WorkerOptions {
@@ -64,8 +65,9 @@ async function hostWorker(
   agents: readonly AgentDefinition[],
   { signals }: { signals: boolean },
 ): Promise<WorkerHandle> {
+  const catalogue = new AgentCatalogue(agents);
   const app = await NestFactory.createApplicationContext(
-    WorkerModule.with(ConfigModule.withConfig(config), agents),
+    WorkerModule.with(ConfigModule.withConfig(config), catalogue),
     { logger: ['error', 'warn'] },
   );
   if (signals) {

@@ -1,3 +1,4 @@
+import { StartupError } from '@bulkhead/config';
 import { resolve } from 'node:path';
 import { AgentDefinition } from './agent';
 
@@ -7,16 +8,23 @@ import { AgentDefinition } from './agent';
  * 20.19+ requires ES modules). Throws a message that says what the module must export.
  */
 export function agentsOfModule(path: string): readonly AgentDefinition[] {
-  const file = resolve(process.cwd(), path);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module is named at run time
-  const loaded = require(file) as Record<string, unknown> | undefined;
+  const loaded = require(resolvedModule(path)) as Record<string, unknown> | undefined;
   const agents = exportedAgents(loaded);
   if (!Array.isArray(agents)) {
-    throw new Error(
+    throw new StartupError(
       `${path} exports no agents: export const agents = [defineAgent(...)] (or export default them).`,
     );
   }
   return agents as readonly AgentDefinition[];
+}
+
+function resolvedModule(path: string): string {
+  try {
+    return require.resolve(resolve(process.cwd(), path));
+  } catch {
+    throw new StartupError(`${path}: no such module (from ${process.cwd()}); is it built?`);
+  }
 }
 
 function exportedAgents(loaded: Record<string, unknown> | undefined): unknown {

@@ -2,8 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { DiagnosticsModule, PROCESS_EXTRA_STATS } from '@bulkhead/diagnostics';
 import { PlatformModule } from '@bulkhead/platform';
 import { QueueModule } from '@bulkhead/queue';
-import { AgentDefinition } from './agent';
-import { AGENT_DEFINITIONS, AgentCatalogue } from './agent-catalogue';
+import { AgentCatalogue } from './agent-catalogue';
 import { AbandonedRuns } from './runtime/abandoned-runs';
 import { RunExecutor } from './runtime/run-executor';
 import { RunParking } from './runtime/run-parking';
@@ -20,11 +19,11 @@ import { RunWorker } from './runtime/run-worker';
 })
 export class WorkerModule {
   /** A worker for these agents with this configuration (ConfigModule.withConfig). */
-  static with(config: DynamicModule, agents: readonly AgentDefinition[]): DynamicModule {
+  static with(config: DynamicModule, agents: AgentCatalogue): DynamicModule {
     return {
       module: WorkerModule,
       imports: [config],
-      providers: [{ provide: AGENT_DEFINITIONS, useValue: agents }, AgentCatalogue],
+      providers: [{ provide: AgentCatalogue, useValue: agents }],
     };
   }
 }
