@@ -17,8 +17,8 @@ export const MAX_REGISTERED_AGENTS = 1_000;
 export const MAX_MANIFEST_BYTES = 64 * 1024;
 
 /**
- * Versions of one agent kept at most: beyond it a registration drops the versions no live worker
- * serves; a registration while this many are live at once is refused.
+ * Versions of one agent kept at most: a new one beyond it drops the versions no live worker serves;
+ * a registration while this many are live at once is refused, and writes nothing.
  */
 export const MAX_AGENT_VERSIONS = 16;
 
@@ -86,6 +86,8 @@ export class AgentRegistry {
       throw new TooManyAgentsError();
     }
     const stored = manifests.map((manifest) => ({ manifest, json: storedManifest(manifest) }));
+    // Room first: a registration refused for too many live versions writes nothing.
+    await Promise.all(manifests.map((manifest) => this.makeRoomFor(manifest)));
     const pipeline = this.redis.pipeline();
     pipeline.hset(
       this.keys.agents,
@@ -95,26 +97,26 @@ export class AgentRegistry {
       pipeline.hset(this.keys.agentVersions(manifest.name), manifest.version, json);
     }
     await execOrThrow(pipeline);
-    await Promise.all(manifests.map((manifest) => this.pruneVersions(manifest)));
   }
 
-  /** Beyond MAX_AGENT_VERSIONS, forgets the versions no live worker serves (never this one). */
-  private async pruneVersions({ name, version }: AgentManifest): Promise<void> {
+  /**
+   * At MAX_AGENT_VERSIONS, a new version forgets the versions no live worker serves; refused when
+   * that many are live at once.
+   */
+  private async makeRoomFor({ name, version }: AgentManifest): Promise<void> {
     const key = this.keys.agentVersions(name);
     const versions = await this.redis.hkeys(key);
-    if (versions.length <= MAX_AGENT_VERSIONS) {
+    if (versions.includes(version) || versions.length < MAX_AGENT_VERSIONS) {
       return;
     }
     const live = this.fleet.liveVersionsOf(name);
-    const idle = versions.filter((known) => known !== version && !live.has(known));
-    if (versions.length - idle.length > MAX_AGENT_VERSIONS) {
+    const idle = versions.filter((known) => !live.has(known));
+    if (versions.length - idle.length >= MAX_AGENT_VERSIONS) {
       throw new TooManyAgentsError(
-        `Agent ${name}: more than ${MAX_AGENT_VERSIONS} versions are served at once; finish a deploy first.`,
+        `Agent ${name}: ${MAX_AGENT_VERSIONS} versions are served at once; finish a deploy first.`,
       );
     }
-    if (idle.length > 0) {
-      await this.redis.hdel(key, ...idle);
-    }
+    await this.redis.hdel(key, ...idle);
   }
 
   /**

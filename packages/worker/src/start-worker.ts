@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppConfig, ConfigModule, bootOrExit, readWorkerConfig } from '@bulkhead/config';
 import { AgentDefinition } from './agent';
 import { AgentCatalogue } from './agent-catalogue';
+import { RunWorker } from './runtime/run-worker';
 import { WorkerModule } from './worker.module';
 
 export interface WorkerOptions {
@@ -66,13 +67,19 @@ async function hostWorker(
   { signals }: { signals: boolean },
 ): Promise<WorkerHandle> {
   const catalogue = new AgentCatalogue(agents);
+  // abortOnError false: a failure rejects, and never exits a process that hosts a worker.
   const app = await NestFactory.createApplicationContext(
     WorkerModule.with(ConfigModule.withConfig(config), catalogue),
-    { logger: ['error', 'warn'] },
+    { logger: ['error', 'warn'], abortOnError: false },
   );
   if (signals) {
     app.enableShutdownHooks();
   }
-  await app.init();
+  try {
+    await app.get(RunWorker).start();
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   return { close: () => app.close() };
 }

@@ -1,9 +1,4 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@bulkhead/config';
 import { describeError } from '@bulkhead/errors';
 import { AppLogger } from '@bulkhead/logging';
@@ -21,12 +16,6 @@ import { WORKER_STOPPING } from './worker-stopping';
 
 const cancelMessage = z.object({ tenantId: z.string(), runId: z.string() });
 
-/** One agent's queue as this process consumes it. */
-interface AgentConsumer {
-  readonly agent: string;
-  readonly worker: Worker<RunJob>;
-}
-
 /**
  * Hosts this process's BullMQ workers, one per agent it serves, each on that agent's queue: the
  * process receives only runs it can run. They share the process's WORKER_CONCURRENCY slots
@@ -35,8 +24,9 @@ interface AgentConsumer {
  * every worker process hears; the one running the job aborts it via BullMQ.
  */
 @Injectable()
-export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private consumers: readonly AgentConsumer[] = [];
+export class RunWorker implements BeforeApplicationShutdown {
+  /** One BullMQ worker per agent served, each on its agent's queue. */
+  private consumers: readonly Worker<RunJob>[] = [];
   private cancellations: Redis | undefined;
   private readonly slots: SlotPool;
 
@@ -56,7 +46,11 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     );
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  /**
+   * Called once the worker's context is up (startWorker): a failure here rejects, and the caller
+   * closes the context, so a worker that could not start leaves nothing running.
+   */
+  async start(): Promise<void> {
     // Registered, and counted in the fleet, before the first job: the API lists what this worker
     // serves, and every tenant's share includes these slots.
     const manifests = this.agents.manifests();
@@ -72,14 +66,14 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     // One command connection for every agent's worker; BullMQ opens each its blocking one.
     const connection = this.connections.open('bullmq');
     this.consumers = this.agents.names().map((agent) => this.consume(agent, connection));
-    await Promise.all(this.consumers.map(({ worker }) => worker.waitUntilReady()));
+    await Promise.all(this.consumers.map((worker) => worker.waitUntilReady()));
     this.logger.info('worker.ready', {
       concurrency: this.config.WORKER_CONCURRENCY,
       agents: this.agents.names(),
     });
   }
 
-  private consume(agent: string, connection: Redis): AgentConsumer {
+  private consume(agent: string, connection: Redis): Worker<RunJob> {
     const worker: Worker<RunJob> = new Worker<RunJob>(
       queueNameOf(agent),
       (job, token, signal): Promise<void> => this.process(worker, job, token, signal),
@@ -97,7 +91,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     // Attached before the worker's first fetch completes, so no failure goes unheard.
     worker.on('failed', (job, error) => void this.abandoned.settle(job, error));
     this.slots.add(worker);
-    return { agent, worker };
+    return worker;
   }
 
   /**
@@ -107,7 +101,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.slots.stop();
-    const workers = this.consumers.map(({ worker }) => worker);
+    const workers = this.consumers;
     const closed = Promise.all(workers.map((worker) => worker.close()));
     if (!(await settlesWithin(closed, this.config.SHUTDOWN_GRACE_MS))) {
       this.logger.warn('worker.grace_expired', { graceMs: this.config.SHUTDOWN_GRACE_MS });
@@ -125,14 +119,27 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     signal: AbortSignal | undefined,
   ): Promise<void> {
     if (!this.slots.take(worker)) {
-      await job.moveToDelayed(Date.now(), token);
-      throw new DelayedError('every slot of this worker is taken');
+      await this.handBack(job, token);
     }
     try {
       await this.processor.process(job, token, signal);
     } finally {
       this.slots.release(worker);
     }
+  }
+
+  /**
+   * The run goes back to its queue unstarted, spending no attempt. Should even that fail (its lock
+   * lost, Redis gone), BullMQ is still told it was moved, not failed: the job is then left active
+   * with no lock, and BullMQ's stalled check returns it to the queue.
+   */
+  private async handBack(job: Job<RunJob>, token: string | undefined): Promise<never> {
+    try {
+      await job.moveToDelayed(Date.now(), token);
+    } catch (error) {
+      this.logger.warn('run.hand_back_failed', { jobId: job.id, error: describeError(error) });
+    }
+    throw new DelayedError('every slot of this worker is taken');
   }
 
   private cancel(message: string): void {
@@ -142,7 +149,7 @@ export class RunWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       return;
     }
     const { tenantId, runId } = parsed.data;
-    const aborted = this.consumers.some(({ worker }) => worker.cancelJob(runId, 'cancelled'));
+    const aborted = this.consumers.some((worker) => worker.cancelJob(runId, 'cancelled'));
     if (aborted) {
       this.logger.info('run.cancel_delivered', { tenantId, runId });
     }

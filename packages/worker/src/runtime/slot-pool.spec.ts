@@ -8,6 +8,9 @@ function consumer(): SlotConsumer & { paused: boolean } {
     isPaused() {
       return this.paused;
     },
+    isRunning() {
+      return true;
+    },
     pause() {
       this.paused = true;
       return Promise.resolve();
@@ -61,6 +64,37 @@ describe(`${SlotPool.name}: one process's slots shared by the queues of its agen
     sut.release(echo);
     expect([echo.paused, ticker.paused]).toEqual([false, false]);
     expect([echo.concurrency, ticker.concurrency]).toEqual([2, 1]);
+  });
+
+  it('should reserve a freed slot for the queue refused one, so the queue that freed it cannot fetch first', () => {
+    const [busy, starved] = [consumer(), consumer()];
+    const sut = new SlotPool(1, fail);
+    sut.add(busy);
+    sut.add(starved);
+    sut.take(busy);
+    expect(sut.take(starved)).toBe(false);
+
+    sut.release(busy);
+
+    expect([busy.paused, starved.paused]).toEqual([true, false]);
+    expect(sut.take(busy)).toBe(false);
+    expect(sut.take(starved)).toBe(true);
+  });
+
+  it('should let the reservation go when another slot frees before its queue takes it', () => {
+    const [busy, starved] = [consumer(), consumer()];
+    const sut = new SlotPool(2, fail);
+    sut.add(busy);
+    sut.add(starved);
+    sut.take(busy);
+    sut.take(busy);
+    sut.take(starved);
+    sut.release(busy);
+
+    sut.release(busy);
+
+    expect([busy.paused, starved.paused]).toEqual([false, false]);
+    expect(sut.take(busy)).toBe(true);
   });
 
   it('should leave the queues alone once the worker is stopping', () => {
