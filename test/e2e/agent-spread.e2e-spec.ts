@@ -1,8 +1,16 @@
 import request from 'supertest';
-import { agentWindow, mostAtOnce } from '../support/concurrency';
+import { Interval, agentWindow, mostAtOnce } from '../support/concurrency';
 import { eventually } from '../support/eventually';
 import { PlatformProcess } from '../support/platform';
-import { EventBody, RunBody, finishedRun, getRun, storedEvents, submitRun } from '../support/runs';
+import {
+  EventBody,
+  RunBody,
+  finishedRun,
+  getRun,
+  isTerminalEvent,
+  storedEvents,
+  submitRun,
+} from '../support/runs';
 import { TestTenant, bearer, createTenant } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
 
@@ -97,6 +105,24 @@ describe('Agents spread over workers that serve different sets', () => {
     expect(startedBefore).toBeLessThanOrEqual(2);
   });
 
+  it("should share a worker's slots between its agents' queues: never more at once, neither starved", async () => {
+    const tenant = await createTenant(suite.platform.url, 'spread-slots');
+    const counting = await Promise.all(
+      [1, 2, 3, 4].map(() => submit(tenant, 'counter', { steps: 4, intervalMs: 50 })),
+    );
+    const echoing = await Promise.all([1, 2, 3, 4].map((i) => submit(tenant, 'echo', { i })));
+
+    const done = await finished(tenant, [...counting, ...echoing]);
+
+    expect(done.map((run) => run.status)).toEqual(done.map(() => 'succeeded'));
+    const lives = (await eventsOf(tenant, [...counting, ...echoing])).map(startToEnd);
+    // The counter worker has one slot, for counter and echo runs alike.
+    expect(mostAtOnce(lives)).toBe(1);
+    const firstEchoEnd = Math.min(...lives.slice(counting.length).map((life) => life.end));
+    const lastCounterStart = Math.max(...lives.slice(0, counting.length).map((l) => l.start));
+    expect(firstEchoEnd).toBeLessThan(lastCounterStart);
+  });
+
   it("should finish a killed worker's run on another worker serving its agent", async () => {
     const tenant = await createTenant(suite.platform.url, 'spread-crash');
     const run = await submit(tenant, 'counter', { steps: 30, intervalMs: 50 });
@@ -121,6 +147,12 @@ describe('Agents spread over workers that serve different sets', () => {
 
 const tickerInput = { steps: 6, intervalMs: 50 };
 const counterInput = { steps: 6, intervalMs: 50 };
+
+/** From the run's start to its end, as the worker's scripts stamped them (Redis's clock). */
+function startToEnd(events: EventBody[]): Interval {
+  const end = events.find(isTerminalEvent);
+  return { start: startedAt(events), end: end ? Date.parse(end.ts) : Number.NaN };
+}
 
 function startedAt(events: EventBody[]): number {
   const started = events.find((event) => event.type === 'run.started');
