@@ -21,6 +21,8 @@ interface Sample {
   readonly api: ProcessStats;
   readonly worker: ProcessStats;
   readonly runKeys: number;
+  /** Run keys with no expiry set: only those of runs not finished yet. */
+  readonly unexpiringRunKeys: number;
   readonly allKeys: number;
 }
 
@@ -93,8 +95,10 @@ describe('Memory under rotating tenants', () => {
   });
 
   it('should let finished runs and their events expire after the retention period', async () => {
-    const runKeysBound = 2 * RUNS_PER_BATCH * 2;
-    expect(Math.max(...samples.map((s) => s.runKeys))).toBeLessThanOrEqual(runKeysBound);
+    // After each batch every run has finished but the resident's long one, whose hash and stream
+    // are the only run keys left without an expiry. How many finished runs are still within their
+    // retention at that moment depends on how fast the batch ran, so it is not what is checked.
+    expect(samples.map((s) => s.unexpiringRunKeys)).toEqual(samples.map(() => 2));
 
     await eventually(
       async () => expect(await countKeys(`${prefix}:*:run:*`)).toBe(2),
@@ -170,6 +174,7 @@ describe('Memory under rotating tenants', () => {
       api,
       worker,
       runKeys: await countKeys(`${prefix}:*:run:*`),
+      unexpiringRunKeys: await countKeysWithoutExpiry(`${prefix}:*:run:*`),
       allKeys: await countKeys(`${prefix}:*`),
     };
   }
@@ -195,6 +200,17 @@ describe('Memory under rotating tenants', () => {
       platform.workers[0]?.heapSnapshot(),
     ]);
     process.stdout.write(`heap snapshots: ${paths.join(', ')}\n`);
+  }
+
+  async function countKeysWithoutExpiry(pattern: string): Promise<number> {
+    let count = 0;
+    for await (const keys of redis.scanStream({ match: pattern, count: 1000 })) {
+      const pipeline = redis.pipeline();
+      (keys as string[]).forEach((key) => pipeline.ttl(key));
+      const ttls = ((await pipeline.exec()) ?? []).map(([, ttl]) => ttl);
+      count += ttls.filter((ttl) => ttl === -1).length;
+    }
+    return count;
   }
 
   async function countKeys(pattern: string): Promise<number> {
@@ -235,5 +251,5 @@ function mib(bytes: number): string {
 }
 
 function describeSample(s: Sample): string {
-  return `batch ${s.batch}: api heap ${mib(s.api.heapUsed)} MiB, worker heap ${mib(s.worker.heapUsed)} MiB, registries ${s.api.registries.live}/${s.worker.registries.live}, run keys ${s.runKeys}, keys ${s.allKeys}`;
+  return `batch ${s.batch}: api heap ${mib(s.api.heapUsed)} MiB, worker heap ${mib(s.worker.heapUsed)} MiB, registries ${s.api.registries.live}/${s.worker.registries.live}, run keys ${s.runKeys} (${s.unexpiringRunKeys} without expiry), keys ${s.allKeys}`;
 }
