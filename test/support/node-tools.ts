@@ -14,10 +14,15 @@ export interface ToolRun {
  * Runs a Node.js tool installed in this repository (a path under the repo root) as its own process,
  * from the repo root, with no network-bound extras: Redocly's telemetry and update notice are off.
  */
-export async function runNodeTool(script: string, args: string[]): Promise<ToolRun> {
+export async function runNodeTool(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ToolRun> {
   const child = spawn(process.execPath, [join(ROOT, script), ...args], {
     cwd: ROOT,
     env: {
+      ...env,
       PATH: process.env.PATH,
       REDOCLY_TELEMETRY: 'off',
       REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true',

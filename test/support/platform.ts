@@ -6,6 +6,8 @@ import { Interface, createInterface } from 'node:readline';
 import { TEST_REDIS_URL } from './redis-test-prefix';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+/** The suites' master key for provider credentials (32 bytes of base64), never a real one. */
+export const SECRETS_KEY = Buffer.alloc(32, 7).toString('base64');
 /** The built output: found from the repository root, so this works from test/ and from dist/ (the bench). */
 const DIST = join(repositoryRoot(__dirname), 'dist');
 const BOOT_TIMEOUT_MS = 20_000;
@@ -264,6 +266,7 @@ function platformEnv(options: PlatformOptions): NodeJS.ProcessEnv {
     REDIS_URL: options.redisUrl ?? TEST_REDIS_URL,
     REDIS_KEY_PREFIX: options.prefix,
     BULKHEAD_ADMIN_TOKEN: ADMIN_TOKEN,
+    BULKHEAD_SECRETS_KEY: SECRETS_KEY,
     WORKER_CONCURRENCY: '20',
     LOG_LEVEL: 'info',
     BULKHEAD_DIAGNOSTICS_IPC: 'true',

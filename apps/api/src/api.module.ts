@@ -5,6 +5,7 @@ import { PlatformModule } from '@bulkhead/platform';
 import { AgentsHttpModule } from './agents/agents-http.module';
 import { DocsModule } from './docs/docs.module';
 import { HealthModule } from './health/health.module';
+import { ProvidersModule } from './providers/providers.module';
 import { DomainErrorFilter } from './http/domain-error.filter';
 import { TenantScopeInterceptor } from './http/tenant-scope.interceptor';
 import { RunEventsGateway } from './run-events/run-events.gateway';
@@ -19,6 +20,7 @@ import { TenantsModule } from './tenants/tenants.module';
     RunsModule,
     RunEventsModule,
     TenantsModule,
+    ProvidersModule,
     HealthModule,
     DocsModule,
     DiagnosticsModule.with(

@@ -5,6 +5,15 @@ const milliseconds = (fallback: number) =>
 const seconds = (fallback: number) =>
   z.coerce.number().int().min(1).max(31_536_000).default(fallback);
 
+/** A master key for provider credentials: 32 random bytes in base64 (`openssl rand -base64 32`). */
+const secretsKey = z
+  .string()
+  .refine((value) => isKeyOf32Bytes(value), '32 random bytes in base64 (openssl rand -base64 32)');
+
+function isKeyOf32Bytes(value: string): boolean {
+  return /^[A-Za-z0-9+/]{43}=$/.test(value.trim()) && Buffer.from(value, 'base64').length === 32;
+}
+
 /** Every environment variable Bulkhead reads, with its default. Documented in the README table. */
 export const appConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -68,6 +77,23 @@ export const appConfigSchema = z.object({
    * ends; this is the backstop after which it looks again by itself, should that wake-up be lost.
    */
   PARKED_RUN_RECHECK_MS: milliseconds(60_000),
+  /**
+   * Encrypts tenants' provider keys at rest (AES-256-GCM). Unset, the providers routes answer 503
+   * and nothing secret can be stored. Rotating: set the new key here and the old one in
+   * BULKHEAD_SECRETS_PREVIOUS_KEYS, run `npm run secrets:reencrypt`, then drop the old key.
+   */
+  BULKHEAD_SECRETS_KEY: secretsKey.optional(),
+  /** Former master keys, comma-separated: still read, never written with. */
+  BULKHEAD_SECRETS_PREVIOUS_KEYS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((key) => key.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(secretsKey).max(8)),
   /** Answer diagnostics requests (heap, live registries, rooms) from a parent process over IPC. */
   BULKHEAD_DIAGNOSTICS_IPC: z.stringbool().default(false),
   /** Offer the test agents probe and failing (test suites only; never in production). */

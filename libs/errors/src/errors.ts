@@ -193,3 +193,32 @@ export class SubmissionRateLimitedError extends DomainError {
     this.retryAfterSeconds = seconds;
   }
 }
+
+export class SecretsUnconfiguredError extends DomainError {
+  readonly code = 'secrets_unconfigured';
+  readonly kind = 'unavailable';
+
+  constructor() {
+    super(
+      'Provider keys cannot be stored: this deployment has no BULKHEAD_SECRETS_KEY (32 random bytes in base64).',
+    );
+  }
+}
+
+export class ProviderNotFoundError extends DomainError {
+  readonly code = 'provider_not_found';
+  readonly kind = 'not_found';
+
+  constructor(tenantId: string, name: string) {
+    super(`Tenant ${tenantId} has no provider named "${name}".`);
+  }
+}
+
+export class TooManyProvidersError extends DomainError {
+  readonly code = 'too_many_providers';
+  readonly kind = 'conflict';
+
+  constructor(max: number) {
+    super(`A tenant has at most ${max} providers; delete one before adding another.`);
+  }
+}

@@ -33,3 +33,9 @@ export {
   MAX_REGISTERED_AGENTS,
   TooManyAgentsError,
 } from './agent-registry';
+export {
+  MAX_PROVIDERS_PER_TENANT,
+  PROVIDER_TYPES,
+  ProviderCredentials,
+  StoredProvider,
+} from './provider-credentials';

@@ -26,6 +26,23 @@ export class RedisKeys {
     return `${this.of(tenantId)}:agents-allowed`;
   }
 
+  /** The tenant's LLM providers: a hash of name → provider JSON, its key sealed (SecretBox). */
+  providers(tenantId: TenantId): string {
+    return `${this.of(tenantId)}:providers`;
+  }
+
+  /** Every tenant's providers hash, for a scan (the secrets re-encrypt command), and its tenant. */
+  get providersPattern(): { match: string; tenantOf: (key: string) => TenantId | undefined } {
+    const prefix = this.prefix;
+    return {
+      match: `${prefix}:{*}:providers`,
+      tenantOf: (key) => {
+        const inner = key.slice(prefix.length + 2, key.length - '}:providers'.length);
+        return isTenantId(inner) ? inner : undefined;
+      },
+    };
+  }
+
   apiKeyLookup(tenantId: TenantId, keyHash: string): string {
     return `${this.of(tenantId)}:apikey:${keyHash}`;
   }

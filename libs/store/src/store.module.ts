@@ -10,6 +10,7 @@ import { SocketSeats } from './socket-seats';
 import { TenantLimits } from './tenant-limits';
 import { WorkerFleet } from './worker-fleet';
 import { AgentRegistry } from './agent-registry';
+import { ProviderCredentials } from './provider-credentials';
 
 @Global()
 @Module({
@@ -25,6 +26,7 @@ import { AgentRegistry } from './agent-registry';
     WorkerFleet,
     AgentRegistry,
     SocketSeats,
+    ProviderCredentials,
   ],
   exports: [
     RedisConnections,
@@ -38,6 +40,7 @@ import { AgentRegistry } from './agent-registry';
     WorkerFleet,
     AgentRegistry,
     SocketSeats,
+    ProviderCredentials,
   ],
 })
 export class StoreModule {}

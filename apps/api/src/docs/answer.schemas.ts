@@ -207,3 +207,19 @@ export type SchemaChecks = [
   Checked<Same<z.output<typeof issuedKeySchema>, Plain<IssuedKey>>>,
   Checked<Same<keyof z.output<typeof errorSchema>, keyof ErrorBody>>,
 ];
+
+export const providerSchema = z
+  .object({
+    name: z.string().meta({ example: 'openai' }),
+    type: z.enum(['openai-compatible', 'anthropic']),
+    baseUrl: z.string().meta({ example: 'https://api.openai.com/v1' }),
+    models: z.array(z.string()),
+    priority: z.number().int(),
+    enabled: z.boolean(),
+    keyHint: z.string().meta({
+      description: "The key's last 4 characters (empty for a key under 8); the key is never shown.",
+      example: 'x9Qa',
+    }),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Provider' });

@@ -15,11 +15,17 @@ import {
   tenantParamsSchema,
 } from '../tenants/tenant.schemas';
 import {
+  providerBodySchema,
+  providerParamsSchema,
+  tenantProvidersParamsSchema,
+} from '../providers/provider.schemas';
+import {
   agentSchema,
   errorSchema,
   eventPageSchema,
   healthSchema,
   issuedKeySchema,
+  providerSchema,
   runPageSchema,
   runSchema,
   tenantSchema,
@@ -222,6 +228,64 @@ const adminOperations: Record<string, Record<string, ZodOpenApiOperationObject>>
       responses: {
         201: answer('Issued.', issuedKeySchema),
         ...failures({ 400: INVALID, 404: answer('No such tenant.') }),
+      },
+    },
+  },
+  '/v1/admin/tenants/{id}/providers': {
+    get: {
+      operationId: 'listProviders',
+      tags: ['admin'],
+      summary: "A tenant's LLM providers, in the order calls try them",
+      security: adminToken(),
+      requestParams: { path: tenantProvidersParamsSchema },
+      responses: {
+        200: answer('The providers, by priority then name.', z.array(providerSchema)),
+        ...failures({ 400: INVALID, 404: answer('No such tenant.') }),
+      },
+    },
+  },
+  '/v1/admin/tenants/{id}/providers/{name}': {
+    put: {
+      operationId: 'putProvider',
+      tags: ['admin'],
+      summary: 'Create or replace a provider and its key',
+      description:
+        'The key is encrypted at rest (AES-256-GCM) and never returned: answers show `keyHint`. ' +
+        'A tenant has at most 16 providers. 503 `secrets_unconfigured` without BULKHEAD_SECRETS_KEY.',
+      security: adminToken(),
+      requestParams: { path: providerParamsSchema },
+      requestBody: {
+        required: true,
+        content: json(
+          providerBodySchema.meta({
+            example: {
+              type: 'openai-compatible',
+              baseUrl: 'https://api.openai.com/v1',
+              apiKey: 'sk-…',
+              models: ['gpt-4o-mini'],
+              priority: 10,
+            },
+          }),
+        ),
+      },
+      responses: {
+        200: answer('The provider.', providerSchema),
+        ...failures({
+          400: INVALID,
+          404: answer('No such tenant.'),
+          409: answer('The tenant has 16 providers already.'),
+        }),
+      },
+    },
+    delete: {
+      operationId: 'deleteProvider',
+      tags: ['admin'],
+      summary: 'Remove a provider and its key',
+      security: adminToken(),
+      requestParams: { path: providerParamsSchema },
+      responses: {
+        204: { description: 'Removed.' },
+        ...failures({ 400: INVALID, 404: answer('No such tenant, or no such provider.') }),
       },
     },
   },

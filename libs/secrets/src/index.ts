@@ -1,0 +1,2 @@
+export { SecretBox, UnreadableSecretError } from './secret-box';
+export { SecretsModule } from './secrets.module';
