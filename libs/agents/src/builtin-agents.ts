@@ -1,5 +1,6 @@
 import { AppConfig } from '@bulkhead/config';
 import { AgentDefinition } from '@bulkhead/worker';
+import { chatAgent } from './builtin/chat.agent';
 import { echoAgent } from './builtin/echo.agent';
 import { failingAgent } from './builtin/failing.agent';
 import { flakyAgent } from './builtin/flaky.agent';
@@ -12,6 +13,7 @@ export const BUILTIN_AGENTS: readonly AgentDefinition[] = Object.freeze([
   echoAgent as AgentDefinition,
   tickerAgent as AgentDefinition,
   flakyAgent as AgentDefinition,
+  chatAgent as AgentDefinition,
 ]);
 
 /** Diagnostics for the test suites, offered only with BULKHEAD_TEST_AGENTS=true. */

@@ -83,6 +83,8 @@ export const appConfigSchema = z.object({
    * BULKHEAD_SECRETS_PREVIOUS_KEYS, run `npm run secrets:reencrypt`, then drop the old key.
    */
   BULKHEAD_SECRETS_KEY: secretsKey.optional(),
+  /** The longest one LLM call may take on one provider before it moves to the next (a timeout). */
+  LLM_CALL_TIMEOUT_MS: milliseconds(60_000),
   /** Former master keys, comma-separated: still read, never written with. */
   BULKHEAD_SECRETS_PREVIOUS_KEYS: z
     .string()

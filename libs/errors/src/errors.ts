@@ -222,3 +222,16 @@ export class TooManyProvidersError extends DomainError {
     super(`A tenant has at most ${max} providers; delete one before adding another.`);
   }
 }
+
+export class NoProviderAvailableError extends DomainError {
+  readonly code = 'no_provider_available';
+  readonly kind = 'unavailable';
+
+  constructor(tenantId: string, tried: readonly string[]) {
+    super(
+      tried.length === 0
+        ? `Tenant ${tenantId} has no usable LLM provider: add one (PUT /v1/admin/tenants/${tenantId}/providers/:name).`
+        : `No LLM provider of tenant ${tenantId} could answer; tried ${tried.join(', ')}.`,
+    );
+  }
+}

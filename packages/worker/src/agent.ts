@@ -1,5 +1,6 @@
 import type { RunId, TenantId } from '@bulkhead/context';
 import { AGENT_NAME_PATTERN } from '@bulkhead/store';
+import type { AgentLlm } from './llm/llm';
 import { z } from 'zod';
 
 export interface AgentLogger {
@@ -20,6 +21,8 @@ export interface AgentContext {
   emit(type: string, data?: unknown): Promise<void>;
   /** Lines carry the run's tenantId and runId. */
   readonly logger: AgentLogger;
+  /** The run's tenant's LLM providers, with failover between them (docs/llm.md). */
+  readonly llm: AgentLlm;
 }
 
 export interface Backoff {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentContext, AgentDefinition, AgentLogger } from './agent';
+import type { AgentLlm } from './llm/llm';
 import { checkedEvent } from './runtime/agent-event';
 
 export interface AgentRunOptions {
@@ -11,6 +12,8 @@ export interface AgentRunOptions {
   readonly signal?: AbortSignal;
   /** EVENT_MAX_BYTES as the worker applies it; 65,536 unless given. */
   readonly maxEventBytes?: number;
+  /** What ctx.llm answers (a fake of your own); unless given, a call rejects saying so. */
+  readonly llm?: AgentLlm;
 }
 
 export interface EmittedEvent {
@@ -61,10 +64,18 @@ export async function runAgent<Input>(
       }
     },
     logger: recordingLogger(logs),
+    llm: options.llm ?? NO_LLM,
   };
   const output = await agent.run(ctx, agent.input.parse(input));
   return { output, events, logs };
 }
+
+const NO_LLM: AgentLlm = Object.freeze({
+  chat: () => Promise.reject(new Error('No ctx.llm in this test: pass runAgent(…, {llm}).')),
+  stream: () => {
+    throw new Error('No ctx.llm in this test: pass runAgent(…, {llm}).');
+  },
+});
 
 function recordingLogger(logs: LoggedLine[]): AgentLogger {
   const line =

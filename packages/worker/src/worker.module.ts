@@ -2,7 +2,9 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { DiagnosticsModule, PROCESS_EXTRA_STATS } from '@bulkhead/diagnostics';
 import { PlatformModule } from '@bulkhead/platform';
 import { QueueModule } from '@bulkhead/queue';
+import { SecretsModule } from '@bulkhead/secrets';
 import { AgentCatalogue } from './agent-catalogue';
+import { LlmGateway } from './llm/llm-gateway';
 import { AbandonedRuns } from './runtime/abandoned-runs';
 import { RunExecutor } from './runtime/run-executor';
 import { RunParking } from './runtime/run-parking';
@@ -13,9 +15,10 @@ import { RunWorker } from './runtime/run-worker';
   imports: [
     PlatformModule,
     QueueModule,
+    SecretsModule,
     DiagnosticsModule.with({ provide: PROCESS_EXTRA_STATS, useValue: () => ({}) }),
   ],
-  providers: [RunWorker, RunProcessor, RunExecutor, RunParking, AbandonedRuns],
+  providers: [RunWorker, RunProcessor, RunExecutor, RunParking, AbandonedRuns, LlmGateway],
 })
 export class WorkerModule {
   /** A worker for these agents with this configuration (ConfigModule.withConfig). */

@@ -4,6 +4,7 @@ import { CrossTenantAccessError, MissingTenantContextError } from '@bulkhead/err
 import { AppLogger } from '@bulkhead/logging';
 import { EventLog } from '@bulkhead/store';
 import { AgentEventRejectedError } from './agent-event';
+import { AgentLlm } from '../llm/llm';
 import { agentRunContext } from './agent-run-context';
 
 const tenantId = 'acme' as TenantId;
@@ -20,6 +21,7 @@ describe('agentRunContext', () => {
     append: (...args: unknown[]) => Promise.resolve((appended.push(args), appended.length)),
   } as unknown as EventLog;
   const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() } as unknown as AppLogger;
+  const noLlm = { chat: jest.fn(), stream: jest.fn() } as unknown as AgentLlm;
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({ imports: [ContextModule] }).compile();
@@ -31,7 +33,7 @@ describe('agentRunContext', () => {
   const sut = () =>
     agentRunContext(
       { tenantId, runId, agent: 'echo', attempt: 1, signal: new AbortController().signal },
-      { events, logger, context, maxEventBytes: 65_536 },
+      { events, logger, context, maxEventBytes: 65_536, llm: () => noLlm },
     );
 
   it("should append an event when the ambient context is the run's own", async () => {

@@ -1,4 +1,6 @@
 import { AgentContext, AgentLogger } from '../agent';
+import { AgentLlm } from '../llm/llm';
+import type { LlmCaller } from '../llm/llm-gateway';
 import { RunId, TenantContext, TenantId } from '@bulkhead/context';
 import { CrossTenantAccessError } from '@bulkhead/errors';
 import { AppLogger } from '@bulkhead/logging';
@@ -20,6 +22,8 @@ export interface AgentRunServices {
   readonly context: TenantContext;
   /** EVENT_MAX_BYTES: the largest JSON of one event's data. */
   readonly maxEventBytes: number;
+  /** Builds the attempt's ctx.llm, bound to its tenant, signal and emit. */
+  readonly llm: (caller: LlmCaller) => AgentLlm;
 }
 
 /**
@@ -29,23 +33,25 @@ export interface AgentRunServices {
  */
 export function agentRunContext(parts: AgentRunParts, services: AgentRunServices): AgentContext {
   const { tenantId, runId, agent, attempt, signal } = parts;
-  const { events, logger, context, maxEventBytes } = services;
+  const { events, logger, context, maxEventBytes, llm } = services;
+  const emit: AgentContext['emit'] = async (type, data) => {
+    assertScopeOf(context, tenantId, runId);
+    const payload = checkedEvent(type, data, maxEventBytes);
+    const id = await events.append(tenantId, runId, type, payload).catch((error: unknown) => {
+      throw new PlatformUnavailableError(error);
+    });
+    if (id === undefined) {
+      throw new AgentEventRejectedError(`Run ${runId} is no longer running; stop emitting.`);
+    }
+  };
   return {
     tenantId,
     runId,
     attempt,
     signal,
-    emit: async (type, data) => {
-      assertScopeOf(context, tenantId, runId);
-      const payload = checkedEvent(type, data, maxEventBytes);
-      const id = await events.append(tenantId, runId, type, payload).catch((error: unknown) => {
-        throw new PlatformUnavailableError(error);
-      });
-      if (id === undefined) {
-        throw new AgentEventRejectedError(`Run ${runId} is no longer running; stop emitting.`);
-      }
-    },
+    emit,
     logger: agentLogger(logger, agent),
+    llm: llm({ tenantId, signal, emit }),
   };
 }
 

@@ -8,6 +8,7 @@ import { RunJob } from '@bulkhead/queue';
 import { ExecutionRegistry } from '@bulkhead/registry';
 import { EventLog, Outcome, RunStore } from '@bulkhead/store';
 import { Job } from 'bullmq';
+import { LlmGateway } from '../llm/llm-gateway';
 import { agentRunContext } from './agent-run-context';
 import { RUN_TIMED_OUT, remainingMs, runLimitMs, timedOut } from './attempt-deadline';
 import { encodeOutput } from './attempt-output';
@@ -33,6 +34,7 @@ export class RunExecutor {
     private readonly logger: AppLogger,
     private readonly context: TenantContext,
     private readonly parking: RunParking,
+    private readonly llm: LlmGateway,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -68,6 +70,7 @@ export class RunExecutor {
         logger: this.logger,
         context: this.context,
         maxEventBytes: this.config.EVENT_MAX_BYTES,
+        llm: (caller) => this.llm.forRun(caller),
       },
     );
     this.logger.info('run.started', { agent: started.agent, attempt: started.attempt });

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { EventClient } from '../support/event-client';
+import { eventually } from '../support/eventually';
+import { FakeLlm } from '../support/fake-llm';
+import { EventBody, RunBody, finishedRun, getRun, storedEvents, submitRun } from '../support/runs';
+import { TestTenant, admin, bearer, createTenant } from '../support/tenants';
+import { usePlatform } from '../support/use-platform';
+
+/** A key the fake provider reads its behaviour from, unique to one test. */
+const keyOf = (behaviour: string) => `fake-${behaviour}-${randomUUID()}`;
+
+describe('The chat agent: LLM calls through the tenant’s own providers, with failover', () => {
+  const suite = usePlatform({ workers: 1, env: { LLM_CALL_TIMEOUT_MS: '1000' } });
+  const clients: EventClient[] = [];
+  let fake: FakeLlm;
+
+  beforeAll(async () => {
+    fake = await FakeLlm.start();
+  });
+
+  afterAll(async () => {
+    clients.forEach((client) => client.socket.close());
+    await fake?.stop();
+  });
+
+  /** A tenant whose providers are the fake with these keys, in this order of priority. */
+  const tenantWith = async (...keys: string[]) => {
+    const tenant = await createTenant(suite.platform.url, 'llm');
+    for (const [i, apiKey] of keys.entries()) {
+      await request(suite.platform.url)
+        .put(`/v1/admin/tenants/${tenant.id}/providers/p${i + 1}`)
+        .set(admin)
+        .send({
+          type: 'openai-compatible',
+          baseUrl: fake.baseUrl,
+          apiKey,
+          models: ['fake-model'],
+          priority: i + 1,
+        })
+        .expect(200);
+    }
+    return tenant;
+  };
+  const chat = (tenant: TestTenant, content: string) =>
+    submitRun(suite.platform.url, tenant.key, {
+      agent: 'chat',
+      input: { messages: [{ role: 'user', content }] },
+    });
+  const eventsOf = (tenant: TestTenant, run: RunBody) =>
+    storedEvents(suite.platform.url, tenant.key, run.id);
+  const tokensOf = (events: EventBody[]) =>
+    events.filter((e) => e.type === 'agent.token').map((e) => (e.data as { text: string }).text);
+  const failoversOf = (events: EventBody[]) =>
+    events.filter((e) => e.type === 'agent.llm.failover').map((e) => e.data);
+
+  it('should stream the reply on a socket as agent.token events and end with the whole answer', async () => {
+    const tenant = await tenantWith(keyOf('ok'));
+    const client = await EventClient.connect(suite.platform.url, tenant.key);
+    clients.push(client);
+
+    const run = await chat(tenant, 'hello over there');
+    await client.subscribe(run.id);
+    const events = await client.untilFinished(run.id);
+
+    expect(tokensOf(events).join('')).toBe('You said: hello over there');
+    expect(events.at(-1)?.type).toBe('run.succeeded');
+    expect((await getRun(suite.platform.url, tenant.key, run.id)).output).toEqual({
+      message: { role: 'assistant', content: 'You said: hello over there' },
+      usage: { inputTokens: 7, outputTokens: 5 },
+      provider: 'p1',
+      model: 'fake-model',
+    });
+  });
+
+  it('should batch a long reply into a few events, not one per token', async () => {
+    const tenant = await tenantWith(keyOf('ok'));
+    const words = Array.from({ length: 300 }, (_, i) => `w${i}`).join(' ');
+
+    const run = await chat(tenant, words);
+    const done = await finishedRun(suite.platform.url, tenant.key, run.id);
+
+    expect(done.status).toBe('succeeded');
+    const tokens = tokensOf(await eventsOf(tenant, run));
+    expect(tokens.join('')).toBe(`You said: ${words}`);
+    expect(tokens.length).toBeLessThanOrEqual(10);
+  });
+
+  it.each([
+    ['answers 429', '429-30', 'rate_limited'],
+    ['answers 500', '500', 'server_error'],
+    ['hangs past LLM_CALL_TIMEOUT_MS', 'hang', 'timeout'],
+    ['refuses the key (401)', '401', 'unauthorized'],
+  ])(
+    'should fail over to the next provider when the first %s',
+    async (_case, behaviour, reason) => {
+      const tenant = await tenantWith(keyOf(behaviour), keyOf('ok'));
+
+      const run = await chat(tenant, 'are you there');
+      const done = await finishedRun(suite.platform.url, tenant.key, run.id, 15_000);
+
+      expect(done.status).toBe('succeeded');
+      expect((done.output as { provider: string }).provider).toBe('p2');
+      expect(failoversOf(await eventsOf(tenant, run))).toEqual([{ from: 'p1', to: 'p2', reason }]);
+    },
+  );
+
+  it('should abort the request of a provider that hangs, once it has timed out', async () => {
+    const hanging = keyOf('hang');
+    const tenant = await tenantWith(hanging, keyOf('ok'));
+
+    await finishedRun(suite.platform.url, tenant.key, (await chat(tenant, 'hi')).id, 15_000);
+
+    await eventually(async () => expect((await fake.calls())[hanging]?.aborted).toBe(1));
+  });
+
+  it('should fail the run with no_provider_available when no provider can answer', async () => {
+    const tenant = await tenantWith(keyOf('500'), keyOf('429-30'));
+
+    const run = await chat(tenant, 'anyone');
+    const done = await finishedRun(suite.platform.url, tenant.key, run.id, 15_000);
+
+    expect(done.status).toBe('failed');
+    expect(done.error?.message).toMatch(/No LLM provider of tenant .* could answer; tried p1, p2/);
+  });
+
+  it("should leave another tenant's calls untouched by one tenant's broken provider", async () => {
+    const broken = await tenantWith(keyOf('500'));
+    const healthy = await tenantWith(keyOf('ok'));
+
+    const [brokenRun, healthyRun] = await Promise.all([chat(broken, 'x'), chat(healthy, 'y')]);
+    const [brokenDone, healthyDone] = await Promise.all([
+      finishedRun(suite.platform.url, broken.key, brokenRun.id),
+      finishedRun(suite.platform.url, healthy.key, healthyRun.id),
+    ]);
+
+    expect([brokenDone.status, healthyDone.status]).toEqual(['failed', 'succeeded']);
+    expect(failoversOf(await eventsOf(healthy, healthyRun))).toEqual([]);
+  });
+
+  it("should stop the provider's request when the run is cancelled mid-stream", async () => {
+    const slow = keyOf('slow-200');
+    const tenant = await tenantWith(slow);
+    const run = await chat(tenant, 'take your time answering this one');
+    await eventually(async () =>
+      expect(tokensOf(await eventsOf(tenant, run)).length).toBeGreaterThan(0),
+    );
+
+    await request(suite.platform.url)
+      .post(`/v1/runs/${run.id}/cancel`)
+      .set(bearer(tenant.key))
+      .expect(202);
+
+    expect((await finishedRun(suite.platform.url, tenant.key, run.id)).status).toBe('cancelled');
+    await eventually(async () => expect((await fake.calls())[slow]?.aborted).toBe(1));
+  });
+
+  it('should keep provider keys out of run records, events and worker logs', async () => {
+    const secret = keyOf('ok');
+    const tenant = await tenantWith(secret);
+    const run = await chat(tenant, 'keep it secret');
+    const done = await finishedRun(suite.platform.url, tenant.key, run.id);
+
+    const seen = [
+      JSON.stringify(done),
+      JSON.stringify(await eventsOf(tenant, run)),
+      ...suite.platform.logLines.map((line) => JSON.stringify(line)),
+      ...suite.platform.workers.flatMap((worker) => worker.stderr),
+    ];
+
+    expect(seen.filter((text) => text.includes(secret))).toEqual([]);
+  });
+});
