@@ -16,7 +16,7 @@ describe('Test agents are off unless BULKHEAD_TEST_AGENTS is set', () => {
       .expect(200);
 
     const names = (response.body as { name: string }[]).map((agent) => agent.name).sort();
-    expect(names).toEqual(['echo', 'flaky', 'ticker']);
+    expect(names).toEqual(['chat', 'echo', 'flaky', 'ticker']);
   });
 
   it.each(['probe', 'failing', 'misbehave'])(

@@ -70,10 +70,12 @@ export class LlmGateway {
     const candidates = await this.candidatesFor(caller.tenantId, request);
     for (const [i, candidate] of candidates.entries()) {
       const timeout = this.callTimeout();
+      // Aborted when this provider's turn ends: an agent that stops reading ends its request too.
+      const turn = new AbortController();
       let text = '';
       try {
         let usage: { inputTokens?: number; outputTokens?: number } = {};
-        const signal = AbortSignal.any([caller.signal, timeout]);
+        const signal = AbortSignal.any([caller.signal, timeout, turn.signal]);
         const streamed = streamText({ ...callOf(candidate, request), abortSignal: signal });
         for await (const part of streamed.fullStream) {
           if (part.type === 'text-delta') {
@@ -91,10 +93,13 @@ export class LlmGateway {
         yield { type: 'result', result: resultOf(candidate, text, usage) };
         return;
       } catch (error) {
+        caller.signal.throwIfAborted();
         if (text !== '') {
           throw new StreamBrokenError(candidate.provider.name, error);
         }
         await this.failOver(caller, candidates, i, error, timeout);
+      } finally {
+        turn.abort();
       }
     }
     throw new NoProviderAvailableError(caller.tenantId, namesOf(candidates));
