@@ -124,6 +124,73 @@ describe('The chat agent: LLM calls through the tenant’s own providers, with f
     expect(done.error?.message).toMatch(/No LLM provider of tenant .* could answer; tried p1, p2/);
   });
 
+  describe('provider health, shared by every worker in Redis', () => {
+    const requestsOf = async (key: string) => (await fake.calls())[key]?.requests ?? 0;
+    const chatDone = async (tenant: TestTenant, content: string) => {
+      const run = await chat(tenant, content);
+      return { run, done: await finishedRun(suite.platform.url, tenant.key, run.id, 15_000) };
+    };
+
+    it('should keep every worker, and one started later, off a rate-limited provider until it is due', async () => {
+      const limited = keyOf('429-60');
+      const tenant = await tenantWith(limited, keyOf('ok'));
+      const first = await chatDone(tenant, 'one');
+      const ranIt = suite.platform.workers.find((worker) =>
+        worker.lines.some((line) => line.runId === first.run.id),
+      );
+
+      await ranIt?.stop();
+      await suite.platform.startWorker();
+      const later = [await chatDone(tenant, 'two'), await chatDone(tenant, 'three')];
+
+      expect(await requestsOf(limited)).toBe(1);
+      expect(later.map(({ done }) => (done.output as { provider: string }).provider)).toEqual([
+        'p2',
+        'p2',
+      ]);
+      for (const { run } of later) {
+        expect(failoversOf(await eventsOf(tenant, run))).toEqual([]);
+      }
+    });
+
+    it('should open the breaker after 3 failures in a row, and send no more calls through it', async () => {
+      const failing = keyOf('500');
+      const tenant = await tenantWith(failing, keyOf('ok'));
+      for (const content of ['a', 'b', 'c']) {
+        await chatDone(tenant, content);
+      }
+
+      const { run, done } = await chatDone(tenant, 'd');
+
+      expect(done.status).toBe('succeeded');
+      expect(await requestsOf(failing)).toBe(3);
+      expect(failoversOf(await eventsOf(tenant, run))).toEqual([]);
+    });
+
+    it('should disable a provider whose key was refused until its credentials change', async () => {
+      const refused = keyOf('401');
+      const tenant = await tenantWith(refused, keyOf('ok'));
+      await chatDone(tenant, 'a');
+      await chatDone(tenant, 'b');
+      expect(await requestsOf(refused)).toBe(1);
+
+      await request(suite.platform.url)
+        .put(`/v1/admin/tenants/${tenant.id}/providers/p1`)
+        .set(admin)
+        .send({
+          type: 'openai-compatible',
+          baseUrl: fake.baseUrl,
+          apiKey: keyOf('ok'),
+          models: ['fake-model'],
+          priority: 1,
+        })
+        .expect(200);
+      const { done } = await chatDone(tenant, 'c');
+
+      expect((done.output as { provider: string }).provider).toBe('p1');
+    });
+  });
+
   it("should leave another tenant's calls untouched by one tenant's broken provider", async () => {
     const broken = await tenantWith(keyOf('500'));
     const healthy = await tenantWith(keyOf('ok'));

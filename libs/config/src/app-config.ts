@@ -85,6 +85,8 @@ export const appConfigSchema = z.object({
   BULKHEAD_SECRETS_KEY: secretsKey.optional(),
   /** The longest one LLM call may take on one provider before it moves to the next (a timeout). */
   LLM_CALL_TIMEOUT_MS: milliseconds(60_000),
+  /** How long a provider's opened breaker keeps calls away before one trial call may test it. */
+  LLM_BREAKER_OPEN_MS: milliseconds(30_000),
   /** Former master keys, comma-separated: still read, never written with. */
   BULKHEAD_SECRETS_PREVIOUS_KEYS: z
     .string()

@@ -39,3 +39,4 @@ export {
   ProviderCredentials,
   StoredProvider,
 } from './provider-credentials';
+export { Admission, CallOutcome, ProviderHealth } from './provider-health';

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { defineEventBatchScript } from './event-batch-script';
 import { defineRunScripts } from './run-scripts';
+import { defineProviderHealthScripts } from './provider-health-scripts';
 import { defineSocketSeatScripts } from './socket-seat-scripts';
 import { RedisConnections } from './redis-connections';
 
@@ -12,5 +13,6 @@ export function commandConnection(connections: RedisConnections): Redis {
   defineRunScripts(redis);
   defineEventBatchScript(redis);
   defineSocketSeatScripts(redis);
+  defineProviderHealthScripts(redis);
   return redis;
 }

@@ -31,6 +31,11 @@ export class RedisKeys {
     return `${this.of(tenantId)}:providers`;
   }
 
+  /** One provider's health (ProviderHealth): its breaker, cool-down and refused credentials. */
+  providerHealth(tenantId: TenantId, name: string): string {
+    return `${this.of(tenantId)}:provider-health:${name}`;
+  }
+
   /** Every tenant's providers hash, for a scan (the secrets re-encrypt command), and its tenant. */
   get providersPattern(): { match: string; tenantOf: (key: string) => TenantId | undefined } {
     const prefix = this.prefix;

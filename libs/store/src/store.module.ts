@@ -11,6 +11,7 @@ import { TenantLimits } from './tenant-limits';
 import { WorkerFleet } from './worker-fleet';
 import { AgentRegistry } from './agent-registry';
 import { ProviderCredentials } from './provider-credentials';
+import { ProviderHealth } from './provider-health';
 
 @Global()
 @Module({
@@ -27,6 +28,7 @@ import { ProviderCredentials } from './provider-credentials';
     AgentRegistry,
     SocketSeats,
     ProviderCredentials,
+    ProviderHealth,
   ],
   exports: [
     RedisConnections,
@@ -41,6 +43,7 @@ import { ProviderCredentials } from './provider-credentials';
     AgentRegistry,
     SocketSeats,
     ProviderCredentials,
+    ProviderHealth,
   ],
 })
 export class StoreModule {}

@@ -5,10 +5,10 @@ import { APP_CONFIG, AppConfig } from '@bulkhead/config';
 import { TenantId } from '@bulkhead/context';
 import { NoProviderAvailableError } from '@bulkhead/errors';
 import { SecretBox, UnreadableSecretError } from '@bulkhead/secrets';
-import { ProviderCredentials, StoredProvider } from '@bulkhead/store';
+import { CallOutcome, ProviderCredentials, ProviderHealth, StoredProvider } from '@bulkhead/store';
 import { LanguageModel, generateText, streamText } from 'ai';
 import { AgentLlm, ChatRequest, ChatResult, ChatStreamPart } from './llm';
-import { failureOf } from './provider-failure';
+import { ProviderFailure, failureOf } from './provider-failure';
 
 /** What one attempt's `ctx.llm` needs of its run. */
 export interface LlmCaller {
@@ -34,6 +34,7 @@ interface Candidate {
 export class LlmGateway {
   constructor(
     private readonly providers: ProviderCredentials,
+    private readonly health: ProviderHealth,
     private readonly secrets: SecretBox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -47,19 +48,24 @@ export class LlmGateway {
 
   private async chat(caller: LlmCaller, request: ChatRequest): Promise<ChatResult> {
     const candidates = await this.candidatesFor(caller.tenantId, request);
+    const tried: string[] = [];
     for (const [i, candidate] of candidates.entries()) {
+      if (!(await this.admitted(caller, candidate, tried))) {
+        continue;
+      }
       const timeout = this.callTimeout();
       try {
         const answer = await generateText({
           ...callOf(candidate, request),
           abortSignal: AbortSignal.any([caller.signal, timeout]),
         });
+        await this.recorded(caller, candidate, { kind: 'success' });
         return resultOf(candidate, answer.text, answer.usage);
       } catch (error) {
         await this.failOver(caller, candidates, i, error, timeout);
       }
     }
-    throw new NoProviderAvailableError(caller.tenantId, namesOf(candidates));
+    throw new NoProviderAvailableError(caller.tenantId, tried);
   }
 
   /**
@@ -68,7 +74,11 @@ export class LlmGateway {
    */
   private async *stream(caller: LlmCaller, request: ChatRequest): AsyncGenerator<ChatStreamPart> {
     const candidates = await this.candidatesFor(caller.tenantId, request);
+    const tried: string[] = [];
     for (const [i, candidate] of candidates.entries()) {
+      if (!(await this.admitted(caller, candidate, tried))) {
+        continue;
+      }
       const timeout = this.callTimeout();
       // Aborted when this provider's turn ends: an agent that stops reading ends its request too.
       const turn = new AbortController();
@@ -90,6 +100,7 @@ export class LlmGateway {
             throw signal.reason;
           }
         }
+        await this.recorded(caller, candidate, { kind: 'success' });
         yield { type: 'result', result: resultOf(candidate, text, usage) };
         return;
       } catch (error) {
@@ -102,7 +113,7 @@ export class LlmGateway {
         turn.abort();
       }
     }
-    throw new NoProviderAvailableError(caller.tenantId, namesOf(candidates));
+    throw new NoProviderAvailableError(caller.tenantId, tried);
   }
 
   private callTimeout(): AbortSignal {
@@ -125,11 +136,40 @@ export class LlmGateway {
     if (!failure) {
       throw error;
     }
+    const candidate = candidates[i];
+    if (candidate) {
+      await this.recorded(caller, candidate, outcomeOf(failure));
+    }
     await caller.emit('agent.llm.failover', {
       from: candidates[i]?.provider.name,
       to: candidates[i + 1]?.provider.name ?? null,
       reason: failure.reason,
     });
+  }
+
+  /**
+   * Whether the provider's shared health lets this call use it (ProviderHealth); one that does not
+   * is skipped without a request, and named with why in `tried`.
+   */
+  private async admitted(
+    caller: LlmCaller,
+    candidate: Candidate,
+    tried: string[],
+  ): Promise<boolean> {
+    const { name, updatedAt } = candidate.provider;
+    const admission = await this.health.admit(caller.tenantId, name, updatedAt);
+    const usable = admission === 'ok' || admission === 'trial';
+    tried.push(usable ? name : `${name} (${admission})`);
+    return usable;
+  }
+
+  private async recorded(
+    caller: LlmCaller,
+    candidate: Candidate,
+    outcome: CallOutcome,
+  ): Promise<void> {
+    const { name, updatedAt } = candidate.provider;
+    await this.health.record(caller.tenantId, name, updatedAt, outcome);
   }
 
   /** The tenant's enabled providers in priority order that serve the model and whose key opens. */
@@ -196,8 +236,20 @@ function callOf(candidate: Candidate, request: ChatRequest) {
   };
 }
 
-function namesOf(candidates: readonly Candidate[]): string[] {
-  return candidates.map((candidate) => candidate.provider.name);
+/** What a failure tells the provider's shared health. */
+function outcomeOf(failure: ProviderFailure): CallOutcome {
+  switch (failure.reason) {
+    case 'rate_limited':
+      return failure.retryAfterMs === undefined
+        ? { kind: 'rate_limited' }
+        : { kind: 'rate_limited', retryAfterMs: failure.retryAfterMs };
+    case 'unauthorized':
+      return { kind: 'unauthorized' };
+    case 'server_error':
+    case 'connection_error':
+    case 'timeout':
+      return { kind: 'failure' };
+  }
 }
 
 function resultOf(

@@ -2,7 +2,7 @@ import { APICallError } from 'ai';
 
 /** Why a call left a provider for the next one. */
 export type FailoverReason =
-  'rate_limited' | 'server_error' | 'connection_error' | 'timeout' | 'unauthorized' | 'unusable';
+  'rate_limited' | 'server_error' | 'connection_error' | 'timeout' | 'unauthorized';
 
 export interface ProviderFailure {
   readonly reason: FailoverReason;
