@@ -126,6 +126,14 @@ describe('The chat agent: LLM calls through the tenant’s own providers, with f
 
   describe('provider health, shared by every worker in Redis', () => {
     const requestsOf = async (key: string) => (await fake.calls())[key]?.requests ?? 0;
+    /** Each provider's health as GET …/providers shows it, in priority order. */
+    const healthOf = async (tenant: TestTenant) => {
+      const response = await request(suite.platform.url)
+        .get(`/v1/admin/tenants/${tenant.id}/providers`)
+        .set(admin)
+        .expect(200);
+      return (response.body as { health: unknown }[]).map((provider) => provider.health);
+    };
     const chatDone = async (tenant: TestTenant, content: string) => {
       const run = await chat(tenant, content);
       return { run, done: await finishedRun(suite.platform.url, tenant.key, run.id, 15_000) };
@@ -165,6 +173,10 @@ describe('The chat agent: LLM calls through the tenant’s own providers, with f
       expect(done.status).toBe('succeeded');
       expect(await requestsOf(failing)).toBe(3);
       expect(failoversOf(await eventsOf(tenant, run))).toEqual([]);
+      expect(await healthOf(tenant)).toEqual([
+        { state: 'open', until: expect.any(String) as unknown },
+        { state: 'healthy' },
+      ]);
     });
 
     it('should disable a provider whose key was refused until its credentials change', async () => {
@@ -173,6 +185,7 @@ describe('The chat agent: LLM calls through the tenant’s own providers, with f
       await chatDone(tenant, 'a');
       await chatDone(tenant, 'b');
       expect(await requestsOf(refused)).toBe(1);
+      expect((await healthOf(tenant))[0]).toEqual({ state: 'disabled' });
 
       await request(suite.platform.url)
         .put(`/v1/admin/tenants/${tenant.id}/providers/p1`)

@@ -70,6 +70,7 @@ describe("A tenant's LLM providers: credentials through the admin API, sealed at
       enabled: true,
       keyHint: PLAINTEXT_KEY.slice(-4),
       updatedAt: expect.any(String) as unknown,
+      health: { state: 'healthy' },
     });
   });
 

@@ -39,4 +39,4 @@ export {
   ProviderCredentials,
   StoredProvider,
 } from './provider-credentials';
-export { Admission, CallOutcome, ProviderHealth } from './provider-health';
+export { Admission, CallOutcome, HealthView, ProviderHealth } from './provider-health';

@@ -14,6 +14,12 @@ export const RATE_LIMIT_COOL_DOWN_MS = 10_000;
 /** Whether a call may use a provider now: yes, yes as the half-open breaker's one trial, or why not. */
 export type Admission = 'ok' | 'trial' | 'disabled' | 'rate_limited' | 'open';
 
+/** A provider's health as the admin API shows it; `until` when a state ends by itself. */
+export interface HealthView {
+  readonly state: 'healthy' | 'open' | 'half_open' | 'rate_limited' | 'disabled';
+  readonly until?: string;
+}
+
 export type CallOutcome =
   | { readonly kind: 'success' }
   | { readonly kind: 'failure' }
@@ -43,6 +49,23 @@ export class ProviderHealth {
       this.config.LLM_CALL_TIMEOUT_MS,
     );
     return admission as Admission;
+  }
+
+  /** What the admin API shows of each provider's health, read on Redis's clock in one round trip. */
+  async viewsOf(
+    tenantId: TenantId,
+    providers: readonly { readonly name: string; readonly updatedAt: string }[],
+  ): Promise<HealthView[]> {
+    const pipeline = this.redis.pipeline().time();
+    for (const { name } of providers) {
+      pipeline.hmget(this.keys.providerHealth(tenantId, name), ...HEALTH_FIELDS);
+    }
+    const [clock, ...replies] = (await pipeline.exec()) ?? [];
+    const [seconds, micros] = (clock?.[1] as [string, string] | undefined) ?? ['0', '0'];
+    const now = Number(seconds) * 1_000 + Math.floor(Number(micros) / 1_000);
+    return providers.map(({ updatedAt }, i) =>
+      healthViewOf((replies[i]?.[1] ?? []) as (string | null)[], updatedAt, now),
+    );
   }
 
   /** Returns true when this failure opened the breaker. */
@@ -79,4 +102,22 @@ export class ProviderHealth {
       }
     }
   }
+}
+
+const HEALTH_FIELDS = ['disabledFor', 'coolUntil', 'openUntil'] as const;
+
+function healthViewOf(fields: (string | null)[], updatedAt: string, now: number): HealthView {
+  const [disabledFor, coolUntil, openUntil] = fields;
+  const cool = Number(coolUntil ?? 0);
+  const open = Number(openUntil ?? 0);
+  if (disabledFor === updatedAt) {
+    return { state: 'disabled' };
+  }
+  if (cool > now) {
+    return { state: 'rate_limited', until: new Date(cool).toISOString() };
+  }
+  if (open > now) {
+    return { state: 'open', until: new Date(open).toISOString() };
+  }
+  return open > 0 ? { state: 'half_open' } : { state: 'healthy' };
 }

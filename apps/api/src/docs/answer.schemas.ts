@@ -221,5 +221,14 @@ export const providerSchema = z
       example: 'x9Qa',
     }),
     updatedAt: z.string(),
+    health: z
+      .object({
+        state: z.enum(['healthy', 'open', 'half_open', 'rate_limited', 'disabled']),
+        until: z.string().optional(),
+      })
+      .meta({
+        description:
+          'Live, shared by every worker: `open` (breaker open until `until`), `half_open` (the next call is a trial), `rate_limited` (cooling down until `until`), `disabled` (its key was refused; a PUT with new credentials enables it).',
+      }),
   })
   .meta({ id: 'Provider' });

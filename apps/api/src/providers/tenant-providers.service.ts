@@ -3,15 +3,17 @@ import { TenantId } from '@bulkhead/context';
 import { ProviderNotFoundError, TooManyProvidersError } from '@bulkhead/errors';
 import { SecretBox } from '@bulkhead/secrets';
 import {
+  HealthView,
   MAX_PROVIDERS_PER_TENANT,
   ProviderCredentials,
+  ProviderHealth,
   StoredProvider,
   TenantDirectory,
 } from '@bulkhead/store';
 import { ProviderBody } from './provider.schemas';
 
-/** A provider as the admin API shows it: everything but the key, of which only a hint. */
-export type ProviderView = Omit<StoredProvider, 'sealedKey'>;
+/** A provider as the admin API shows it: everything but the key (of which a hint), and its health. */
+export type ProviderView = Omit<StoredProvider, 'sealedKey'> & { readonly health: HealthView };
 
 /**
  * Tenants' LLM providers as the admin API manages them. The key is sealed before it is stored, for
@@ -23,6 +25,7 @@ export class TenantProviders {
   constructor(
     private readonly tenants: TenantDirectory,
     private readonly providers: ProviderCredentials,
+    private readonly health: ProviderHealth,
     private readonly secrets: SecretBox,
   ) {}
 
@@ -39,12 +42,24 @@ export class TenantProviders {
     if ((await this.providers.put(tenantId, provider)) === 'full') {
       throw new TooManyProvidersError(MAX_PROVIDERS_PER_TENANT);
     }
-    return viewOf(provider);
+    const [view] = await this.viewsOf(tenantId, [provider]);
+    return view ?? { ...viewOf(provider), health: { state: 'healthy' } };
   }
 
   async list(tenantId: TenantId): Promise<ProviderView[]> {
     await this.tenants.get(tenantId);
-    return (await this.providers.list(tenantId)).map(viewOf);
+    return this.viewsOf(tenantId, await this.providers.list(tenantId));
+  }
+
+  private async viewsOf(
+    tenantId: TenantId,
+    providers: readonly StoredProvider[],
+  ): Promise<ProviderView[]> {
+    const health = await this.health.viewsOf(tenantId, providers);
+    return providers.map((provider, i) => ({
+      ...viewOf(provider),
+      health: health[i] ?? { state: 'healthy' },
+    }));
   }
 
   async delete(tenantId: TenantId, name: string): Promise<void> {
@@ -60,7 +75,7 @@ export function sealingContext(tenantId: TenantId, name: string): string {
   return `${tenantId}/${name}`;
 }
 
-function viewOf(provider: StoredProvider): ProviderView {
+function viewOf(provider: StoredProvider): Omit<ProviderView, 'health'> {
   const { name, type, baseUrl, models, priority, enabled, keyHint, updatedAt } = provider;
   return { name, type, baseUrl, models, priority, enabled, keyHint, updatedAt };
 }
