@@ -5,7 +5,7 @@ import { ConfigModule, StartupError, bootOrExit, readWorkerConfig } from '@bulkh
 import { TenantId } from '@bulkhead/context';
 import { PlatformModule } from '@bulkhead/platform';
 import { SecretBox, SecretsModule, UnreadableSecretError } from '@bulkhead/secrets';
-import { ProviderCredentials } from '@bulkhead/store';
+import { ProviderCredentials, providerKeyContext } from '@bulkhead/store';
 
 interface Tally {
   resealed: number;
@@ -63,7 +63,7 @@ async function resealOne(
   name: string,
   tally: Tally,
 ): Promise<void> {
-  const context = `${tenantId}/${name}`;
+  const context = providerKeyContext(tenantId, name);
   try {
     const outcome = await providers.reseal(tenantId, name, (sealed) =>
       box.keyIdOf(sealed) === box.currentKeyId

@@ -38,5 +38,6 @@ export {
   PROVIDER_TYPES,
   ProviderCredentials,
   StoredProvider,
+  providerKeyContext,
 } from './provider-credentials';
 export { Admission, CallOutcome, HealthView, ProviderHealth } from './provider-health';

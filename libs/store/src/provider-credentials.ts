@@ -23,6 +23,11 @@ const storedProviderSchema = z.object({
   updatedAt: z.string(),
 });
 
+/** What a provider's key is sealed for (SecretBox's associated data): opened anywhere else, it fails. */
+export function providerKeyContext(tenantId: TenantId, name: string): string {
+  return `${tenantId}/${name}`;
+}
+
 /** A tenant's LLM provider as stored. */
 export type StoredProvider = z.output<typeof storedProviderSchema>;
 

@@ -1,4 +1,5 @@
 import type { Redis, Result } from 'ioredis';
+import { CLOCK } from './run-scripts/lua/clock.lua';
 
 /**
  * A tenant's provider's health, one hash per (tenant, provider), on Redis's clock so every worker
@@ -7,9 +8,8 @@ import type { Redis, Result } from 'ioredis';
  * `disabledFor` (the provider's updatedAt whose credentials were refused). Each key lives a day past
  * its last write at most.
  */
-const CLOCK = `
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+const HELPERS = `${CLOCK}
+local now = clockMs()
 local function num(value) return tonumber(value) or 0 end
 `;
 
@@ -24,7 +24,7 @@ const DAY_MS = 86400000;
  * Returns  'ok', 'trial' (the half-open breaker's one trial: report its outcome), or why not:
  *          'disabled', 'rate_limited', 'open'
  */
-const ADMIT = `${CLOCK}
+const ADMIT = `${HELPERS}
 local h = redis.call('HMGET', KEYS[1], 'disabledFor', 'coolUntil', 'openUntil', 'trialUntil')
 if h[1] == ARGV[1] then return 'disabled' end
 if num(h[2]) > now then return 'rate_limited' end
@@ -46,7 +46,7 @@ return 'trial'
  * ARGV[4]  for a failure: how long the breaker stays open (ms)
  * Returns  1 when this failure opened the breaker, else 0
  */
-const RECORD = `${CLOCK}
+const RECORD = `${HELPERS}
 local outcome = ARGV[1]
 if outcome == 'success' then
   redis.call('DEL', KEYS[1])

@@ -9,6 +9,7 @@ import {
   ProviderHealth,
   StoredProvider,
   TenantDirectory,
+  providerKeyContext,
 } from '@bulkhead/store';
 import { ProviderBody } from './provider.schemas';
 
@@ -35,7 +36,7 @@ export class TenantProviders {
     const provider: StoredProvider = {
       name,
       ...settings,
-      sealedKey: this.secrets.seal(apiKey, sealingContext(tenantId, name)),
+      sealedKey: this.secrets.seal(apiKey, providerKeyContext(tenantId, name)),
       keyHint: apiKey.length >= 8 ? apiKey.slice(-4) : '',
       updatedAt: new Date().toISOString(),
     };
@@ -68,11 +69,6 @@ export class TenantProviders {
       throw new ProviderNotFoundError(tenantId, name);
     }
   }
-}
-
-/** What a provider's key is sealed for: opened anywhere else, it fails. */
-export function sealingContext(tenantId: TenantId, name: string): string {
-  return `${tenantId}/${name}`;
 }
 
 function viewOf(provider: StoredProvider): Omit<ProviderView, 'health'> {

@@ -5,7 +5,13 @@ import { APP_CONFIG, AppConfig } from '@bulkhead/config';
 import { TenantId } from '@bulkhead/context';
 import { NoProviderAvailableError } from '@bulkhead/errors';
 import { SecretBox, UnreadableSecretError } from '@bulkhead/secrets';
-import { CallOutcome, ProviderCredentials, ProviderHealth, StoredProvider } from '@bulkhead/store';
+import {
+  CallOutcome,
+  ProviderCredentials,
+  ProviderHealth,
+  StoredProvider,
+  providerKeyContext,
+} from '@bulkhead/store';
 import { LanguageModel, generateText, streamText } from 'ai';
 import { AgentLlm, ChatRequest, ChatResult, ChatStreamPart } from './llm';
 import { ProviderFailure, failureOf } from './provider-failure';
@@ -24,11 +30,18 @@ interface Candidate {
   readonly languageModel: LanguageModel;
 }
 
+/** One provider's turn at a call: what to call, its own timeout, and the provider after it. */
+interface Turn {
+  readonly candidate: Candidate;
+  readonly timeout: AbortSignal;
+  readonly next: string | null;
+}
+
 /**
  * `ctx.llm` for every agent: the run's tenant's providers, tried in priority order, each through the
  * AI SDK's provider for its protocol (no retries of its own: failing over is the retry). Holds no
- * state: providers and their keys are read per call, and the key is opened only to build the
- * request, never logged or emitted.
+ * state: providers are read per call, and a key is opened only when its provider's turn comes, and
+ * is never logged or emitted.
  */
 @Injectable()
 export class LlmGateway {
@@ -47,22 +60,17 @@ export class LlmGateway {
   }
 
   private async chat(caller: LlmCaller, request: ChatRequest): Promise<ChatResult> {
-    const candidates = await this.candidatesFor(caller.tenantId, request);
     const tried: string[] = [];
-    for (const [i, candidate] of candidates.entries()) {
-      if (!(await this.admitted(caller, candidate, tried))) {
-        continue;
-      }
-      const timeout = this.callTimeout();
+    for await (const turn of this.turnsOf(caller, request, tried)) {
       try {
         const answer = await generateText({
-          ...callOf(candidate, request),
-          abortSignal: AbortSignal.any([caller.signal, timeout]),
+          ...callOf(turn.candidate, request),
+          abortSignal: AbortSignal.any([caller.signal, turn.timeout]),
         });
-        await this.recorded(caller, candidate, { kind: 'success' });
-        return resultOf(candidate, answer.text, answer.usage);
+        await this.recorded(caller, turn.candidate.provider, { kind: 'success' });
+        return resultOf(turn.candidate, answer.text, answer.usage);
       } catch (error) {
-        await this.failOver(caller, candidates, i, error, timeout);
+        await this.failOver(caller, turn, error);
       }
     }
     throw new NoProviderAvailableError(caller.tenantId, tried);
@@ -73,20 +81,15 @@ export class LlmGateway {
    * chat call; after it, that text already reached the agent, so the call fails (StreamBrokenError).
    */
   private async *stream(caller: LlmCaller, request: ChatRequest): AsyncGenerator<ChatStreamPart> {
-    const candidates = await this.candidatesFor(caller.tenantId, request);
     const tried: string[] = [];
-    for (const [i, candidate] of candidates.entries()) {
-      if (!(await this.admitted(caller, candidate, tried))) {
-        continue;
-      }
-      const timeout = this.callTimeout();
+    for await (const turn of this.turnsOf(caller, request, tried)) {
       // Aborted when this provider's turn ends: an agent that stops reading ends its request too.
-      const turn = new AbortController();
+      const ended = new AbortController();
       let text = '';
       try {
         let usage: { inputTokens?: number; outputTokens?: number } = {};
-        const signal = AbortSignal.any([caller.signal, timeout, turn.signal]);
-        const streamed = streamText({ ...callOf(candidate, request), abortSignal: signal });
+        const signal = AbortSignal.any([caller.signal, turn.timeout, ended.signal]);
+        const streamed = streamText({ ...callOf(turn.candidate, request), abortSignal: signal });
         for await (const part of streamed.fullStream) {
           if (part.type === 'text-delta') {
             text += part.text;
@@ -100,63 +103,73 @@ export class LlmGateway {
             throw signal.reason;
           }
         }
-        await this.recorded(caller, candidate, { kind: 'success' });
-        yield { type: 'result', result: resultOf(candidate, text, usage) };
+        await this.recorded(caller, turn.candidate.provider, { kind: 'success' });
+        yield { type: 'result', result: resultOf(turn.candidate, text, usage) };
         return;
       } catch (error) {
         caller.signal.throwIfAborted();
         if (text !== '') {
-          throw new StreamBrokenError(candidate.provider.name, error);
+          throw new StreamBrokenError(turn.candidate.provider.name, error);
         }
-        await this.failOver(caller, candidates, i, error, timeout);
+        await this.failOver(caller, turn, error);
       } finally {
-        turn.abort();
+        ended.abort();
       }
     }
     throw new NoProviderAvailableError(caller.tenantId, tried);
   }
 
-  private callTimeout(): AbortSignal {
-    return AbortSignal.timeout(this.config.LLM_CALL_TIMEOUT_MS);
+  /**
+   * The providers a call may try, one turn at a time, in priority order: enabled, serving the model,
+   * with a key that opens (opened only when its turn comes), and let through by their shared health
+   * (ProviderHealth); one skipped for its health is named with why in `tried`, and sent no request.
+   */
+  private async *turnsOf(
+    caller: LlmCaller,
+    request: ChatRequest,
+    tried: string[],
+  ): AsyncGenerator<Turn> {
+    const offered = (await this.providers.list(caller.tenantId)).flatMap((provider) => {
+      const model = modelFor(provider, request.model);
+      return provider.enabled && model !== undefined ? [{ provider, model }] : [];
+    });
+    for (const [i, { provider, model }] of offered.entries()) {
+      const apiKey = this.keyOf(caller.tenantId, provider);
+      if (apiKey === undefined || !(await this.admitted(caller, provider, tried))) {
+        continue;
+      }
+      yield {
+        candidate: { provider, model, languageModel: languageModelOf(provider, apiKey, model) },
+        timeout: AbortSignal.timeout(this.config.LLM_CALL_TIMEOUT_MS),
+        next: offered[i + 1]?.provider.name ?? null,
+      };
+    }
   }
 
   /**
-   * After candidate i failed: rethrows what no other provider would answer better (the run's own
-   * cancel, a request the provider refused as invalid), else says where the call goes next.
+   * After a turn failed: rethrows what no other provider would answer better (the run's own cancel,
+   * a request the provider refused as invalid), else records the failure in the provider's health
+   * and says where the call goes next.
    */
-  private async failOver(
-    caller: LlmCaller,
-    candidates: readonly Candidate[],
-    i: number,
-    error: unknown,
-    timeout: AbortSignal,
-  ): Promise<void> {
+  private async failOver(caller: LlmCaller, turn: Turn, error: unknown): Promise<void> {
     caller.signal.throwIfAborted();
-    const failure = failureOf(error, timeout.aborted);
+    const failure = failureOf(error, turn.timeout.aborted);
     if (!failure) {
       throw error;
     }
-    const candidate = candidates[i];
-    if (candidate) {
-      await this.recorded(caller, candidate, outcomeOf(failure));
-    }
+    await this.recorded(caller, turn.candidate.provider, outcomeOf(failure));
     await caller.emit('agent.llm.failover', {
-      from: candidates[i]?.provider.name,
-      to: candidates[i + 1]?.provider.name ?? null,
+      from: turn.candidate.provider.name,
+      to: turn.next,
       reason: failure.reason,
     });
   }
 
-  /**
-   * Whether the provider's shared health lets this call use it (ProviderHealth); one that does not
-   * is skipped without a request, and named with why in `tried`.
-   */
   private async admitted(
     caller: LlmCaller,
-    candidate: Candidate,
+    { name, updatedAt }: StoredProvider,
     tried: string[],
   ): Promise<boolean> {
-    const { name, updatedAt } = candidate.provider;
     const admission = await this.health.admit(caller.tenantId, name, updatedAt);
     const usable = admission === 'ok' || admission === 'trial';
     tried.push(usable ? name : `${name} (${admission})`);
@@ -165,31 +178,15 @@ export class LlmGateway {
 
   private async recorded(
     caller: LlmCaller,
-    candidate: Candidate,
+    { name, updatedAt }: StoredProvider,
     outcome: CallOutcome,
   ): Promise<void> {
-    const { name, updatedAt } = candidate.provider;
     await this.health.record(caller.tenantId, name, updatedAt, outcome);
-  }
-
-  /** The tenant's enabled providers in priority order that serve the model and whose key opens. */
-  private async candidatesFor(tenantId: TenantId, request: ChatRequest): Promise<Candidate[]> {
-    const providers = await this.providers.list(tenantId);
-    return providers.flatMap((provider) => {
-      const model = modelFor(provider, request.model);
-      if (!provider.enabled || model === undefined) {
-        return [];
-      }
-      const apiKey = this.keyOf(tenantId, provider);
-      return apiKey === undefined
-        ? []
-        : [{ provider, model, languageModel: languageModelOf(provider, apiKey, model) }];
-    });
   }
 
   private keyOf(tenantId: TenantId, provider: StoredProvider): string | undefined {
     try {
-      return this.secrets.open(provider.sealedKey, `${tenantId}/${provider.name}`);
+      return this.secrets.open(provider.sealedKey, providerKeyContext(tenantId, provider.name));
     } catch (error) {
       if (error instanceof UnreadableSecretError) {
         return undefined;
