@@ -72,6 +72,8 @@ export const appConfigSchema = z.object({
   TENANT_RUNS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   /** Default maxStoredRuns: runs (finished or not) a tenant keeps; beyond it a submission gets 429. */
   TENANT_MAX_STORED_RUNS: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  /** Default maxTokensPerDay: LLM tokens (input and output) a tenant may use per UTC day; 0: no limit. */
+  TENANT_MAX_TOKENS_PER_DAY: z.coerce.number().int().min(0).max(1_000_000_000_000).default(0),
   /**
    * A run parked because its tenant was at maxConcurrentRuns is woken when one of the tenant's runs
    * ends; this is the backstop after which it looks again by itself, should that wake-up be lost.

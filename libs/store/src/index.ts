@@ -41,3 +41,13 @@ export {
   providerKeyContext,
 } from './provider-credentials';
 export { Admission, CallOutcome, HealthView, ProviderHealth } from './provider-health';
+export {
+  CallTokens,
+  DailyTokens,
+  MAX_RUN_USAGE_ENTRIES,
+  ModelUsage,
+  RunUsage,
+  TOKEN_DAYS_KEPT,
+  TokenBudget,
+  TokenUsage,
+} from './token-usage';

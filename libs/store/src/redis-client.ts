@@ -3,6 +3,7 @@ import { defineEventBatchScript } from './event-batch-script';
 import { defineRunScripts } from './run-scripts';
 import { defineProviderHealthScripts } from './provider-health-scripts';
 import { defineSocketSeatScripts } from './socket-seat-scripts';
+import { defineTokenUsageScripts } from './token-usage-scripts';
 import { RedisConnections } from './redis-connections';
 
 /** The injection token of the process's shared command connection (with Bulkhead's scripts defined). */
@@ -14,5 +15,6 @@ export function commandConnection(connections: RedisConnections): Redis {
   defineEventBatchScript(redis);
   defineSocketSeatScripts(redis);
   defineProviderHealthScripts(redis);
+  defineTokenUsageScripts(redis);
   return redis;
 }

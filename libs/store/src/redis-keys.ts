@@ -89,6 +89,11 @@ export class RedisKeys {
     return `${this.of(tenantId)}:runs-woken`;
   }
 
+  /** The tenant's LLM tokens per day (TokenUsage): `<day>:input`, `<day>:output`, `<day>:calls`. */
+  tokenUsage(tenantId: TenantId): string {
+    return `${this.of(tenantId)}:tokens`;
+  }
+
   /** The tenant's submission rate state (GCRA: when its next submission is due). */
   submissionRate(tenantId: TenantId): string {
     return `${this.of(tenantId)}:submission-rate`;

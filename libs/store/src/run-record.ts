@@ -8,6 +8,7 @@ import {
   RunStatus,
   RunSummary,
 } from './run';
+import type { RunUsage } from './token-usage';
 
 type RunHash = Partial<Record<string, string>>;
 
@@ -57,6 +58,38 @@ function parseSummary(hash: RunHash): RunSummary | undefined {
     ...optional('startedAt', hash.startedAt),
     ...optional('finishedAt', hash.finishedAt),
     ...optional('cancelRequestedAt', hash.cancelRequestedAt),
+    ...optional('usage', asUsage(parseJson(hash.usage))),
+  };
+}
+
+/** A stored usage, its totals and entries read field by field: what does not parse reads as 0. */
+function asUsage(value: unknown): RunUsage | undefined {
+  const usage = asObject(value);
+  if (!usage) {
+    return undefined;
+  }
+  const entries = Array.isArray(usage.byModel) ? usage.byModel : [];
+  return {
+    ...countsOf(usage),
+    byModel: entries.flatMap((entry: unknown) => {
+      const fields = asObject(entry);
+      return fields
+        ? [{ provider: String(fields.provider), model: String(fields.model), ...countsOf(fields) }]
+        : [];
+    }),
+  };
+}
+
+function countsOf(fields: JsonObject): {
+  inputTokens: number;
+  outputTokens: number;
+  calls: number;
+} {
+  const count = (value: unknown) => (typeof value === 'number' && value >= 0 ? value : 0);
+  return {
+    inputTokens: count(fields.inputTokens),
+    outputTokens: count(fields.outputTokens),
+    calls: count(fields.calls),
   };
 }
 

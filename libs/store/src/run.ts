@@ -1,4 +1,5 @@
 import { RunId, TenantId } from '@bulkhead/context';
+import type { RunUsage } from './token-usage';
 
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -8,7 +9,10 @@ export type JsonObject = { [key: string]: unknown };
 
 export interface RunError {
   readonly message: string;
-  /** Set when the platform ended the run: timed_out, output_not_json, output_too_large. */
+  /**
+   * Set when the platform ended the run (timed_out, output_not_json, output_too_large) or when the
+   * agent let one of ctx.llm's errors fail it (no_provider_available, token_budget_exhausted).
+   */
   readonly code?: string;
 }
 
@@ -26,6 +30,8 @@ export interface Run {
   readonly startedAt?: string;
   readonly finishedAt?: string;
   readonly cancelRequestedAt?: string;
+  /** The LLM tokens its agent used over all its attempts; absent until it makes a call. */
+  readonly usage?: RunUsage;
 }
 
 /** What a list page shows of a run: no input or output, so a page stays small whatever was stored. */
@@ -44,6 +50,7 @@ export const RUN_SUMMARY_FIELDS = [
   'startedAt',
   'finishedAt',
   'cancelRequestedAt',
+  'usage',
 ] as const;
 
 export interface RunEvent {

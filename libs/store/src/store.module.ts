@@ -12,6 +12,7 @@ import { WorkerFleet } from './worker-fleet';
 import { AgentRegistry } from './agent-registry';
 import { ProviderCredentials } from './provider-credentials';
 import { ProviderHealth } from './provider-health';
+import { TokenUsage } from './token-usage';
 
 @Global()
 @Module({
@@ -29,6 +30,7 @@ import { ProviderHealth } from './provider-health';
     SocketSeats,
     ProviderCredentials,
     ProviderHealth,
+    TokenUsage,
   ],
   exports: [
     RedisConnections,
@@ -44,6 +46,7 @@ import { ProviderHealth } from './provider-health';
     SocketSeats,
     ProviderCredentials,
     ProviderHealth,
+    TokenUsage,
   ],
 })
 export class StoreModule {}

@@ -11,6 +11,8 @@ export interface TenantLimitValues {
   readonly maxQueuedRuns: number;
   readonly runsPerMinute: number;
   readonly maxStoredRuns: number;
+  /** LLM tokens (input and output) the tenant may use per UTC day; null: no limit. */
+  readonly maxTokensPerDay: number | null;
 }
 
 /** A limit set to a number is the tenant's own; set to null it goes back to the configured default. */
@@ -29,6 +31,7 @@ const LIMIT_NAMES = [
   'maxQueuedRuns',
   'runsPerMinute',
   'maxStoredRuns',
+  'maxTokensPerDay',
 ] as const;
 
 /**
@@ -47,14 +50,15 @@ export class TenantLimits {
   /** The limits in force: the tenant's own where set, the configured defaults elsewhere. */
   async of(tenantId: TenantId): Promise<TenantLimitValues> {
     const own = await this.redis.hmget(this.keys.tenantLimits(tenantId), ...LIMIT_NAMES);
-    const [maxConcurrentRuns, maxQueuedRuns, runsPerMinute, maxStoredRuns] = own.map((value) =>
-      value === null ? undefined : Number(value),
-    );
+    const [maxConcurrentRuns, maxQueuedRuns, runsPerMinute, maxStoredRuns, maxTokensPerDay] =
+      own.map((value) => (value === null ? undefined : Number(value)));
+    const tokensPerDay = maxTokensPerDay ?? this.config.TENANT_MAX_TOKENS_PER_DAY;
     return {
       maxConcurrentRuns: maxConcurrentRuns ?? this.config.TENANT_MAX_CONCURRENT_RUNS,
       maxQueuedRuns: maxQueuedRuns ?? this.config.TENANT_MAX_QUEUED_RUNS,
       runsPerMinute: runsPerMinute ?? this.config.TENANT_RUNS_PER_MINUTE,
       maxStoredRuns: maxStoredRuns ?? this.config.TENANT_MAX_STORED_RUNS,
+      maxTokensPerDay: tokensPerDay > 0 ? tokensPerDay : null,
     };
   }
 
