@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { bodyOf, errorOf } from '../support/answers';
-import { IssuedKey, admin, bearer, createTenant } from '../support/tenants';
+import { IssuedKey, NO_TOKENS_YET, admin, bearer, createTenant } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
 
 describe('Admin API', () => {
@@ -33,8 +33,9 @@ describe('Admin API', () => {
           maxQueuedRuns: 10_000,
           runsPerMinute: 600,
           maxStoredRuns: 10_000,
+          maxTokensPerDay: null,
         },
-        usage: { queued: 0, running: 0, stored: 0 },
+        usage: { queued: 0, running: 0, stored: 0, tokensByDay: NO_TOKENS_YET },
         createdAt: expect.any(String) as unknown,
       });
       const read = await request(url).get(`/v1/admin/tenants/${id}`).set(admin).expect(200);

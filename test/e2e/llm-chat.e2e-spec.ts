@@ -4,7 +4,7 @@ import { EventClient } from '../support/event-client';
 import { eventually } from '../support/eventually';
 import { FakeLlm } from '../support/fake-llm';
 import { EventBody, RunBody, finishedRun, getRun, storedEvents, submitRun } from '../support/runs';
-import { TestTenant, admin, bearer, createTenant } from '../support/tenants';
+import { TestTenant, admin, bearer, createTenant, setLimits, tenantView } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
 
 /** A key the fake provider reads its behaviour from, unique to one test. */
@@ -73,6 +73,47 @@ describe('The chat agent: LLM calls through the tenant’s own providers, with f
     });
   });
 
+  describe('token usage', () => {
+    it("should record the tokens on the run, by provider and model, and on the tenant's day", async () => {
+      const tenant = await tenantWith(keyOf('500'), keyOf('ok'));
+
+      const run = await chat(tenant, 'count my tokens');
+      const done = await finishedRun(suite.platform.url, tenant.key, run.id, 15_000);
+
+      expect(done.usage).toEqual({
+        inputTokens: 7,
+        outputTokens: 5,
+        calls: 1,
+        byModel: [
+          { provider: 'p2', model: 'fake-model', inputTokens: 7, outputTokens: 5, calls: 1 },
+        ],
+      });
+      const { usage } = await tenantView(suite.platform.url, tenant.id);
+      expect(usage.tokensByDay).toEqual([
+        { day: expect.any(String) as unknown, inputTokens: 7, outputTokens: 5, calls: 1 },
+      ]);
+    });
+
+    it('should fail the next call with token_budget_exhausted once maxTokensPerDay is used, with no request', async () => {
+      const budgeted = keyOf('ok');
+      const tenant = await tenantWith(budgeted);
+      await setLimits(suite.platform.url, tenant.id, { maxTokensPerDay: 10 });
+      const first = await chat(tenant, 'one two three four five');
+      expect((await finishedRun(suite.platform.url, tenant.key, first.id)).status).toBe(
+        'succeeded',
+      );
+
+      const second = await chat(tenant, 'and again');
+      const refused = await finishedRun(suite.platform.url, tenant.key, second.id);
+
+      expect(refused).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(refused.error?.code).toBe('token_budget_exhausted');
+      expect(refused.error?.message).toMatch(/used 14 of its 10 LLM tokens .*maxTokensPerDay/);
+      expect((await fake.calls())[budgeted]?.requests).toBe(1);
+      expect(refused.usage).toBeUndefined();
+    });
+  });
+
   it('should batch a long reply into a few events, not one per token', async () => {
     const tenant = await tenantWith(keyOf('ok'));
     const words = Array.from({ length: 300 }, (_, i) => `w${i}`).join(' ');
@@ -121,6 +162,7 @@ describe('The chat agent: LLM calls through the tenant’s own providers, with f
     const done = await finishedRun(suite.platform.url, tenant.key, run.id, 15_000);
 
     expect(done.status).toBe('failed');
+    expect(done.error?.code).toBe('no_provider_available');
     expect(done.error?.message).toMatch(/No LLM provider of tenant .* could answer; tried p1, p2/);
   });
 
@@ -161,13 +203,19 @@ describe('The chat agent: LLM calls through the tenant’s own providers, with f
       }
     });
 
-    it('should open the breaker after 3 failures in a row, and send no more calls through it', async () => {
+    it('should open the breaker after 3 failures in a row, for every worker, and one started later', async () => {
       const failing = keyOf('500');
       const tenant = await tenantWith(failing, keyOf('ok'));
+      const failed: RunBody[] = [];
       for (const content of ['a', 'b', 'c']) {
-        await chatDone(tenant, content);
+        failed.push((await chatDone(tenant, content)).run);
       }
+      const ranThem = suite.platform.workers.filter((worker) =>
+        worker.lines.some((line) => failed.some((run) => line.runId === run.id)),
+      );
 
+      await Promise.all(ranThem.map((worker) => worker.stop()));
+      await suite.platform.startWorker();
       const { run, done } = await chatDone(tenant, 'd');
 
       expect(done.status).toBe('succeeded');

@@ -30,6 +30,7 @@ describe('Per-tenant limits', () => {
         maxQueuedRuns: 10_000,
         runsPerMinute: 600,
         maxStoredRuns: 10_000,
+        maxTokensPerDay: null,
       });
       expect(view.usage).toMatchObject({ queued: 0, running: 0 });
     });
@@ -45,12 +46,14 @@ describe('Per-tenant limits', () => {
         maxQueuedRuns: 10_000,
         runsPerMinute: 50,
         maxStoredRuns: 10_000,
+        maxTokensPerDay: null,
       });
       expect(reset.limits).toEqual({
         maxConcurrentRuns: 4,
         maxQueuedRuns: 10_000,
         runsPerMinute: 600,
         maxStoredRuns: 10_000,
+        maxTokensPerDay: null,
       });
     });
 

@@ -27,7 +27,18 @@ export interface Limits {
   readonly maxQueuedRuns?: number | null;
   readonly runsPerMinute?: number | null;
   readonly maxStoredRuns?: number | null;
+  readonly maxTokensPerDay?: number | null;
 }
+
+/** What a tenant's usage shows of tokens before its first LLM call: today, at zero. */
+export const NO_TOKENS_YET = [
+  {
+    day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) as unknown,
+    inputTokens: 0,
+    outputTokens: 0,
+    calls: 0,
+  },
+];
 
 /** A tenant as the admin API answers it: the SDK's type, so tests and clients read one shape. */
 export type TenantView = Tenant;

@@ -235,3 +235,15 @@ export class NoProviderAvailableError extends DomainError {
     );
   }
 }
+
+/** A tenant used its maxTokensPerDay: no LLM call of its goes out until the next UTC day. */
+export class TokenBudgetExhaustedError extends DomainError {
+  readonly code = 'token_budget_exhausted';
+  readonly kind = 'limit';
+
+  constructor(tenantId: string, used: number, limit: number, day: string) {
+    super(
+      `Tenant ${tenantId} used ${used} of its ${limit} LLM tokens for ${day} (maxTokensPerDay); calls resume at 00:00 UTC, or raise maxTokensPerDay.`,
+    );
+  }
+}

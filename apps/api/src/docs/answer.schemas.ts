@@ -1,6 +1,14 @@
 import type { AgentListing } from '../agents/agent-listing';
 import type { ErrorBody } from '@bulkhead/errors';
-import { IssuedKey, RUN_STATUSES, Run, RunEvent, RunPage, RunSummary } from '@bulkhead/store';
+import {
+  IssuedKey,
+  MAX_RUN_USAGE_ENTRIES,
+  RUN_STATUSES,
+  Run,
+  RunEvent,
+  RunPage,
+  RunSummary,
+} from '@bulkhead/store';
 import { z } from 'zod';
 import type { TenantView } from '../tenants/tenant-accounts.service';
 
@@ -38,6 +46,30 @@ export const runSchema = z
     startedAt: timestamp.optional(),
     finishedAt: timestamp.optional(),
     cancelRequestedAt: timestamp.optional(),
+    usage: z
+      .object({
+        inputTokens: z.number().int(),
+        outputTokens: z.number().int(),
+        calls: z.number().int(),
+        byModel: z
+          .array(
+            z.object({
+              provider: z.string(),
+              model: z.string(),
+              inputTokens: z.number().int(),
+              outputTokens: z.number().int(),
+              calls: z.number().int(),
+            }),
+          )
+          .meta({
+            description: `By provider and model; at most ${MAX_RUN_USAGE_ENTRIES} entries, the rest counted under "(other)".`,
+          }),
+      })
+      .optional()
+      .meta({
+        description:
+          'The LLM tokens the run used (ctx.llm), over all its attempts, as providers reported them; absent until its first call.',
+      }),
   })
   .meta({
     id: 'Run',
@@ -122,6 +154,11 @@ const limitValues = z.object({
   maxQueuedRuns: z.number().int(),
   runsPerMinute: z.number().int(),
   maxStoredRuns: z.number().int(),
+  maxTokensPerDay: z
+    .number()
+    .int()
+    .nullable()
+    .meta({ description: 'LLM tokens (input and output) per UTC day; null: no limit.' }),
 });
 
 export const tenantSchema = z
@@ -139,6 +176,19 @@ export const tenantSchema = z
         queued: z.number().int(),
         running: z.number().int(),
         stored: z.number().int().meta({ description: 'Runs kept, finished or not.' }),
+        tokensByDay: z
+          .array(
+            z.object({
+              day: z.string().meta({ format: 'date', example: '2026-12-01' }),
+              inputTokens: z.number().int(),
+              outputTokens: z.number().int(),
+              calls: z.number().int(),
+            }),
+          )
+          .meta({
+            description:
+              'LLM tokens by UTC day: today first (what maxTokensPerDay counts), then each of the 7 days before it that had any.',
+          }),
       })
       .meta({ description: 'Live, across every process.' }),
   })
@@ -154,8 +204,14 @@ export const tenantSchema = z
         maxQueuedRuns: 10000,
         runsPerMinute: 600,
         maxStoredRuns: 10000,
+        maxTokensPerDay: null,
       },
-      usage: { queued: 0, running: 0, stored: 0 },
+      usage: {
+        queued: 0,
+        running: 0,
+        stored: 0,
+        tokensByDay: [{ day: '2026-12-01', inputTokens: 0, outputTokens: 0, calls: 0 }],
+      },
     },
   });
 
@@ -200,6 +256,7 @@ export type SchemaChecks = [
   Checked<Same<keyof z.output<typeof runPageSchema>, keyof RunPage>>,
   Checked<Same<keyof z.output<typeof runSummarySchema>, keyof RunSummary>>,
   Checked<Same<z.output<typeof runSchema>['error'], Plain<Run['error']> | undefined>>,
+  Checked<Same<z.output<typeof runSchema>['usage'], Plain<Run['usage']> | undefined>>,
   Checked<Same<keyof z.output<typeof agentSchema>, keyof AgentListing>>,
   Checked<Same<keyof z.output<typeof tenantSchema>, keyof TenantView>>,
   Checked<Same<z.output<typeof tenantSchema>['limits'], Plain<TenantView['limits']>>>,

@@ -3,6 +3,7 @@ import { TenantId } from '@bulkhead/context';
 import { RunQueue } from '@bulkhead/queue';
 import {
   AgentAllowlist,
+  DailyTokens,
   RunStore,
   Tenant,
   TenantDirectory,
@@ -10,6 +11,7 @@ import {
   TenantLimits,
   TenantLimitsPatch,
   TenantUsage,
+  TokenUsage,
 } from '@bulkhead/store';
 
 /**
@@ -19,7 +21,10 @@ import {
 export interface TenantView extends Tenant {
   readonly agents: AgentAllowlist;
   readonly limits: TenantLimitValues;
-  readonly usage: TenantUsage;
+  readonly usage: TenantUsage & {
+    /** LLM tokens by day (UTC): today first, then each of the 7 days before it that had any. */
+    readonly tokensByDay: readonly DailyTokens[];
+  };
 }
 
 /** Tenants as the admin API manages them: records, limits and usage together. */
@@ -28,6 +33,7 @@ export class TenantAccounts {
   constructor(
     private readonly tenants: TenantDirectory,
     private readonly limits: TenantLimits,
+    private readonly tokens: TokenUsage,
     private readonly runs: RunStore,
     private readonly queue: RunQueue,
   ) {}
@@ -48,12 +54,13 @@ export class TenantAccounts {
 
   private async viewOf(tenant: Tenant): Promise<TenantView> {
     const tenantId = tenant.id;
-    const [agents, limits, usage] = await Promise.all([
+    const [agents, limits, usage, tokensByDay] = await Promise.all([
       this.tenants.agentsOf(tenantId),
       this.limits.of(tenantId),
       this.limits.usage(tenantId),
+      this.tokens.byDay(tenantId),
     ]);
-    return { ...tenant, agents, limits, usage };
+    return { ...tenant, agents, limits, usage: { ...usage, tokensByDay } };
   }
 
   /** Sets the agents the tenant may use (null: every agent), in force at its next request. */

@@ -10,6 +10,7 @@ const limitFields = {
   maxQueuedRuns: z.number().int().min(1).max(100_000),
   runsPerMinute: z.number().int().min(1).max(1_000_000),
   maxStoredRuns: z.number().int().min(1).max(100_000),
+  maxTokensPerDay: z.number().int().min(1).max(1_000_000_000_000),
 };
 
 export const limitsSchema = z.strictObject({
@@ -17,6 +18,7 @@ export const limitsSchema = z.strictObject({
   maxQueuedRuns: limitFields.maxQueuedRuns.optional(),
   runsPerMinute: limitFields.runsPerMinute.optional(),
   maxStoredRuns: limitFields.maxStoredRuns.optional(),
+  maxTokensPerDay: limitFields.maxTokensPerDay.optional(),
 });
 
 /** A change of limits: a number sets the tenant's own, null returns it to the configured default. */
@@ -26,9 +28,11 @@ export const limitsPatchSchema = z
     maxQueuedRuns: limitFields.maxQueuedRuns.nullable().optional(),
     runsPerMinute: limitFields.runsPerMinute.nullable().optional(),
     maxStoredRuns: limitFields.maxStoredRuns.nullable().optional(),
+    maxTokensPerDay: limitFields.maxTokensPerDay.nullable().optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, {
-    message: 'name at least one of maxConcurrentRuns, maxQueuedRuns, runsPerMinute, maxStoredRuns',
+    message:
+      'name at least one of maxConcurrentRuns, maxQueuedRuns, runsPerMinute, maxStoredRuns, maxTokensPerDay',
   });
 export type LimitsPatch = z.output<typeof limitsPatchSchema>;
 

@@ -2,14 +2,15 @@ import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@bulkhead/config';
-import { TenantId } from '@bulkhead/context';
-import { NoProviderAvailableError } from '@bulkhead/errors';
+import { RunId, TenantId } from '@bulkhead/context';
+import { NoProviderAvailableError, TokenBudgetExhaustedError } from '@bulkhead/errors';
 import { SecretBox, UnreadableSecretError } from '@bulkhead/secrets';
 import {
   CallOutcome,
   ProviderCredentials,
   ProviderHealth,
   StoredProvider,
+  TokenUsage,
   providerKeyContext,
 } from '@bulkhead/store';
 import { LanguageModel, generateText, streamText } from 'ai';
@@ -19,6 +20,8 @@ import { ProviderFailure, failureOf } from './provider-failure';
 /** What one attempt's `ctx.llm` needs of its run. */
 export interface LlmCaller {
   readonly tenantId: TenantId;
+  /** The run whose usage the calls' tokens count in. */
+  readonly runId: RunId;
   readonly signal: AbortSignal;
   emit(type: string, data?: unknown): Promise<void>;
 }
@@ -28,6 +31,12 @@ interface Candidate {
   readonly provider: StoredProvider;
   readonly model: string;
   readonly languageModel: LanguageModel;
+}
+
+/** Tokens as the AI SDK reports them: a provider may leave either out. */
+interface TokenCounts {
+  readonly inputTokens?: number | undefined;
+  readonly outputTokens?: number | undefined;
 }
 
 /** One provider's turn at a call: what to call, its own timeout, and the provider after it. */
@@ -48,6 +57,7 @@ export class LlmGateway {
   constructor(
     private readonly providers: ProviderCredentials,
     private readonly health: ProviderHealth,
+    private readonly tokens: TokenUsage,
     private readonly secrets: SecretBox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -60,18 +70,20 @@ export class LlmGateway {
   }
 
   private async chat(caller: LlmCaller, request: ChatRequest): Promise<ChatResult> {
+    await this.withinBudget(caller.tenantId);
     const tried: string[] = [];
     for await (const turn of this.turnsOf(caller, request, tried)) {
+      let answer: Awaited<ReturnType<typeof generateText>>;
       try {
-        const answer = await generateText({
+        answer = await generateText({
           ...callOf(turn.candidate, request),
           abortSignal: AbortSignal.any([caller.signal, turn.timeout]),
         });
-        await this.recorded(caller, turn.candidate.provider, { kind: 'success' });
-        return resultOf(turn.candidate, answer.text, answer.usage);
       } catch (error) {
         await this.failOver(caller, turn, error);
+        continue;
       }
+      return this.succeeded(caller, turn, answer.text, answer.usage);
     }
     throw new NoProviderAvailableError(caller.tenantId, tried);
   }
@@ -81,13 +93,14 @@ export class LlmGateway {
    * chat call; after it, that text already reached the agent, so the call fails (StreamBrokenError).
    */
   private async *stream(caller: LlmCaller, request: ChatRequest): AsyncGenerator<ChatStreamPart> {
+    await this.withinBudget(caller.tenantId);
     const tried: string[] = [];
     for await (const turn of this.turnsOf(caller, request, tried)) {
       // Aborted when this provider's turn ends: an agent that stops reading ends its request too.
       const ended = new AbortController();
       let text = '';
+      let usage: TokenCounts = {};
       try {
-        let usage: { inputTokens?: number; outputTokens?: number } = {};
         const signal = AbortSignal.any([caller.signal, turn.timeout, ended.signal]);
         const streamed = streamText({ ...callOf(turn.candidate, request), abortSignal: signal });
         for await (const part of streamed.fullStream) {
@@ -103,18 +116,18 @@ export class LlmGateway {
             throw signal.reason;
           }
         }
-        await this.recorded(caller, turn.candidate.provider, { kind: 'success' });
-        yield { type: 'result', result: resultOf(turn.candidate, text, usage) };
-        return;
       } catch (error) {
         caller.signal.throwIfAborted();
         if (text !== '') {
           throw new StreamBrokenError(turn.candidate.provider.name, error);
         }
         await this.failOver(caller, turn, error);
+        continue;
       } finally {
         ended.abort();
       }
+      yield { type: 'result', result: await this.succeeded(caller, turn, text, usage) };
+      return;
     }
     throw new NoProviderAvailableError(caller.tenantId, tried);
   }
@@ -163,6 +176,30 @@ export class LlmGateway {
       to: turn.next,
       reason: failure.reason,
     });
+  }
+
+  /** Fails the call before any request when the tenant has used its maxTokensPerDay. */
+  private async withinBudget(tenantId: TenantId): Promise<void> {
+    const { day, used, limit } = await this.tokens.budget(tenantId);
+    if (limit !== null && used >= limit) {
+      throw new TokenBudgetExhaustedError(tenantId, used, limit, day);
+    }
+  }
+
+  /** A provider answered: its health is good again, and the tokens count on the run and the day. */
+  private async succeeded(
+    caller: LlmCaller,
+    { candidate }: Turn,
+    content: string,
+    counts: TokenCounts,
+  ): Promise<ChatResult> {
+    const result = resultOf(candidate, content, counts);
+    const { provider, model, usage } = result;
+    await Promise.all([
+      this.recorded(caller, candidate.provider, { kind: 'success' }),
+      this.tokens.record(caller.tenantId, caller.runId, { provider, model, ...usage }),
+    ]);
+    return result;
   }
 
   private async admitted(
@@ -249,11 +286,7 @@ function outcomeOf(failure: ProviderFailure): CallOutcome {
   }
 }
 
-function resultOf(
-  candidate: Candidate,
-  content: string,
-  usage: { inputTokens?: number; outputTokens?: number },
-): ChatResult {
+function resultOf(candidate: Candidate, content: string, usage: TokenCounts): ChatResult {
   return {
     message: { role: 'assistant', content },
     usage: { inputTokens: usage.inputTokens ?? 0, outputTokens: usage.outputTokens ?? 0 },

@@ -51,7 +51,7 @@ export function agentRunContext(parts: AgentRunParts, services: AgentRunServices
     signal,
     emit,
     logger: agentLogger(logger, agent),
-    llm: llm({ tenantId, signal, emit }),
+    llm: llm({ tenantId, runId, signal, emit }),
   };
 }
 

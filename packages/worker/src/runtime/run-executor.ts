@@ -3,10 +3,11 @@ import { AgentDefinition } from '../agent';
 import { AgentCatalogue } from '../agent-catalogue';
 import { APP_CONFIG, AppConfig } from '@bulkhead/config';
 import { RunId, TenantContext, TenantId } from '@bulkhead/context';
+import { DomainError, TokenBudgetExhaustedError } from '@bulkhead/errors';
 import { AppLogger } from '@bulkhead/logging';
 import { RunJob } from '@bulkhead/queue';
 import { ExecutionRegistry } from '@bulkhead/registry';
-import { EventLog, Outcome, RunStore } from '@bulkhead/store';
+import { EventLog, Outcome, RunError, RunStore } from '@bulkhead/store';
 import { Job } from 'bullmq';
 import { LlmGateway } from '../llm/llm-gateway';
 import { agentRunContext } from './agent-run-context';
@@ -108,7 +109,12 @@ export class RunExecutor {
       this.logger.warn('run.timed_out', { limitMs });
       return this.ended(attempt, { status: 'failed', error: timedOut(limitMs) });
     }
-    return this.onAttemptFailed(job, attempt, messageOf(error));
+    const failure = runErrorOf(error);
+    if (error instanceof TokenBudgetExhaustedError) {
+      // Every attempt before the next UTC day would fail the same way: the run ends now.
+      return this.ended(attempt, { status: 'failed', error: failure });
+    }
+    return this.onAttemptFailed(job, attempt, failure);
   }
 
   /** Every way out of `running` may free a slot of the tenant: its parked runs are woken into it. */
@@ -179,12 +185,13 @@ export class RunExecutor {
   private async onAttemptFailed(
     job: Job<RunJob>,
     attempt: Attempt,
-    message: string,
+    failure: RunError,
   ): Promise<AttemptOutcome> {
     const plan = retryPlanOf(job);
     if (!plan) {
-      return this.ended(attempt, { status: 'failed', error: { message } });
+      return this.ended(attempt, { status: 'failed', error: failure });
     }
+    const { message } = failure;
     const { tenantId, runId } = attempt;
     const retrying = { attempt: attempt.attempt, error: message, delayMs: plan.delayMs };
     const became = await this.parking.wake(
@@ -200,6 +207,12 @@ interface Attempt {
   readonly tenantId: TenantId;
   readonly runId: RunId;
   readonly attempt: number;
+}
+
+/** What an agent threw, as the run's error: Bulkhead's own errors (ctx.llm's) keep their code. */
+function runErrorOf(error: unknown): RunError {
+  const message = messageOf(error);
+  return error instanceof DomainError ? { code: error.code, message } : { message };
 }
 
 /** Whatever an agent threw, as text; total, so no thrown value can make the attempt itself fail. */
