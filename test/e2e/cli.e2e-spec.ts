@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,6 +127,35 @@ describe('bulkhead CLI', () => {
       expect((JSON.parse(set.stdout) as TenantView).limits.runsPerMinute).toBe(7);
       expect(reset.code).toBe(0);
       expect((JSON.parse(reset.stdout) as TenantView).limits.runsPerMinute).toBe(platformDefault);
+    });
+
+    it('should set a provider from BULKHEAD_PROVIDER_API_KEY, list it without the key, and remove it', async () => {
+      const own = await createTenant(suite.platform.url, 'cli-providers');
+      const providerKey = `sk-cli-${randomUUID()}`;
+      const set = ['providers', 'set', own.id, 'main', '--type', 'openai-compatible'];
+      const withUrl = [...set, '--base-url', 'http://127.0.0.1:9/v1', '--model', 'm1', 'm2'];
+
+      const withoutKey = await cli.run(withUrl, adminEnv());
+      const added = await cli.run(withUrl, {
+        ...adminEnv(),
+        BULKHEAD_PROVIDER_API_KEY: providerKey,
+      });
+      const listed = await cli.run(['providers', 'list', own.id, '--json'], adminEnv());
+      const removed = await cli.run(['providers', 'remove', own.id, 'main'], adminEnv());
+      const listedAfter = await cli.run(['providers', 'list', own.id, '--json'], adminEnv());
+
+      expect(withoutKey.code).toBe(2);
+      expect(withoutKey.stderr).toContain('BULKHEAD_PROVIDER_API_KEY');
+      expect(added.code).toBe(0);
+      expect(added.stdout).toMatch(/main.*openai-compatible.*m1, m2.*healthy/s);
+      expect(JSON.parse(listed.stdout)).toMatchObject([
+        { name: 'main', models: ['m1', 'm2'], keyHint: providerKey.slice(-4) },
+      ]);
+      expect([added, listed].map((result) => result.stdout + result.stderr).join('')).not.toContain(
+        providerKey,
+      );
+      expect(removed.code).toBe(0);
+      expect(JSON.parse(listedAfter.stdout)).toEqual([]);
     });
 
     it('should revoke a key so that the next command with it is unauthorized', async () => {

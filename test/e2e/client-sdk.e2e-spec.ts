@@ -5,7 +5,7 @@ import { eventually } from '../support/eventually';
 import { ADMIN_TOKEN, PlatformProcess } from '../support/platform';
 import { allRuns, storedEvents } from '../support/runs';
 import { TcpProxy, portOf } from '../support/tcp-proxy';
-import { TestTenant, createTenant } from '../support/tenants';
+import { NO_TOKENS_YET, TestTenant, createTenant } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
 
 const UNKNOWN_KEY = `bk_nobody_${'A'.repeat(43)}`;
@@ -450,8 +450,9 @@ describe('@bulkhead/client against the platform', () => {
           maxQueuedRuns: 10_000,
           runsPerMinute: 600,
           maxStoredRuns: 10_000,
+          maxTokensPerDay: null,
         },
-        usage: { queued: 0, running: 0, stored: 0 },
+        usage: { queued: 0, running: 0, stored: 0, tokensByDay: NO_TOKENS_YET },
       });
       expect(await admin.tenants.get(id)).toEqual(created);
     });
@@ -490,6 +491,7 @@ describe('@bulkhead/client against the platform', () => {
         maxQueuedRuns: 10_000,
         runsPerMinute: 5,
         maxStoredRuns: 10_000,
+        maxTokensPerDay: null,
       });
       expect(reset.limits.runsPerMinute).toBe(600);
     });
@@ -534,6 +536,34 @@ describe('@bulkhead/client against the platform', () => {
       const error = await rejectionOf(admin.keys.revoke(id, 'key_missing'));
 
       expect(error).toMatchObject({ status: 404, code: 'api_key_not_found' });
+    });
+
+    it("should put, list and remove a tenant's provider, never answering its key", async () => {
+      const id = newId();
+      await admin.tenants.create({ id });
+      const apiKey = `sk-client-sdk-${randomUUID()}`;
+
+      const put = await admin.providers.put(id, 'main', {
+        type: 'openai-compatible',
+        baseUrl: 'http://127.0.0.1:9/v1',
+        apiKey,
+      });
+      const listed = await admin.providers.list(id);
+      await admin.providers.remove(id, 'main');
+      const removedAgain = await rejectionOf(admin.providers.remove(id, 'main'));
+
+      expect(put).toMatchObject({
+        name: 'main',
+        models: [],
+        priority: 100,
+        enabled: true,
+        keyHint: apiKey.slice(-4),
+        health: { state: 'healthy' },
+      });
+      expect(listed).toEqual([put]);
+      expect(JSON.stringify([put, listed])).not.toContain(apiKey);
+      expect(await admin.providers.list(id)).toEqual([]);
+      expect(removedAgain).toMatchObject({ status: 404 });
     });
 
     it('should throw 401 unauthorized for a wrong admin token, without the token in the message', async () => {

@@ -14,6 +14,7 @@ export interface CliEnv {
   readonly BULKHEAD_URL?: string;
   readonly BULKHEAD_API_KEY?: string;
   readonly BULKHEAD_ADMIN_TOKEN?: string;
+  readonly BULKHEAD_PROVIDER_API_KEY?: string;
 }
 
 export interface CliResult {

@@ -6,6 +6,7 @@ describe(resolveConfig.name, () => {
     BULKHEAD_URL: 'http://env.example:3000',
     BULKHEAD_API_KEY: 'bk_env_key',
     BULKHEAD_ADMIN_TOKEN: 'env-admin-token',
+    BULKHEAD_PROVIDER_API_KEY: 'sk-env-provider-key',
   };
 
   it('should let each flag win over its environment variable', () => {
@@ -18,6 +19,7 @@ describe(resolveConfig.name, () => {
       baseUrl: 'http://flag.example:3000',
       apiKey: 'bk_flag_key',
       adminToken: 'flag-token',
+      providerApiKey: 'sk-env-provider-key',
       json: false,
     });
   });

@@ -14,6 +14,8 @@ export interface CliConfig {
   readonly baseUrl: string;
   readonly apiKey: string | undefined;
   readonly adminToken: string | undefined;
+  /** BULKHEAD_PROVIDER_API_KEY: an LLM provider's key, for `providers set`; never a flag, so never in argv. */
+  readonly providerApiKey: string | undefined;
   readonly json: boolean;
 }
 
@@ -31,6 +33,7 @@ export function resolveConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = proce
     baseUrl,
     apiKey: nonEmpty(flags.key) ?? nonEmpty(env.BULKHEAD_API_KEY),
     adminToken: nonEmpty(flags.adminToken) ?? nonEmpty(env.BULKHEAD_ADMIN_TOKEN),
+    providerApiKey: nonEmpty(env.BULKHEAD_PROVIDER_API_KEY),
     json: flags.json === true,
   };
 }

@@ -28,6 +28,15 @@ export function parseEventId(value: string): number {
   return parsed;
 }
 
+/** A provider's priority, as the API takes it: 0 to 1000, lower first. */
+export function parsePriority(value: string): number {
+  const parsed = INTEGER.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(parsed) || parsed > 1_000) {
+    throw new InvalidArgumentError('Expected a priority from 0 to 1000 (lower first).');
+  }
+  return parsed;
+}
+
 /**
  * A tenant limit: a positive integer sets it, `default` returns it to the platform default. The
  * word is kept as is (commander turns a parser's null into ''); the command sends it as null.

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAgentCommands } from './commands/agents.js';
 import { registerKeyCommands } from './commands/keys.js';
+import { registerProviderCommands } from './commands/providers.js';
 import { registerRunCommands } from './commands/runs.js';
 import { registerTenantCommands } from './commands/tenants.js';
 import { DEFAULT_URL } from './config.js';
@@ -41,6 +42,7 @@ export function buildProgram(session: Session, streams: CliStreams): Command {
     .addHelpText('after', EXIT_CODES_HELP);
   registerTenantCommands(program, session);
   registerKeyCommands(program, session);
+  registerProviderCommands(program, session);
   registerAgentCommands(program, session);
   registerRunCommands(program, session);
   return program;

@@ -1,5 +1,5 @@
 import { HttpTransport, normalizeBaseUrl, segment } from './http.js';
-import type { IssuedKey, Tenant, TenantLimits } from './types.js';
+import type { IssuedKey, Provider, ProviderType, Tenant, TenantLimits } from './types.js';
 
 export interface BulkheadAdminOptions {
   baseUrl: string;
@@ -13,7 +13,7 @@ export interface CreateTenantBody {
   id: string;
   name?: string;
   /** Limits of its own; the others take the configured defaults. */
-  limits?: Partial<TenantLimits>;
+  limits?: { [K in keyof TenantLimits]?: number };
 }
 
 /** A number sets a limit; null returns it to the configured default. */
@@ -42,6 +42,29 @@ export interface ApiKeys {
   revoke(tenantId: string, keyId: string): Promise<void>;
 }
 
+/** The body of PUT …/providers/:name: the key is sealed at once and never shown again. */
+export interface ProviderBody {
+  type: ProviderType;
+  /** An http or https URL, for example https://api.openai.com/v1. */
+  baseUrl: string;
+  apiKey: string;
+  /** Default []: whatever model a call asks for. */
+  models?: string[];
+  /** 0..1000, default 100; lower first. */
+  priority?: number;
+  /** Default true. */
+  enabled?: boolean;
+}
+
+export interface Providers {
+  /** Adds or replaces the tenant's provider `name`; new credentials clear a disabled health. 404. */
+  put(tenantId: string, name: string, body: ProviderBody): Promise<Provider>;
+  /** The tenant's providers in the order calls try them, with their live health. 404. */
+  list(tenantId: string): Promise<Provider[]>;
+  /** 404 for an unknown tenant or provider. */
+  remove(tenantId: string, name: string): Promise<void>;
+}
+
 /**
  * The operator's client of /v1/admin. Every method rejects with a BulkheadError carrying the
  * server's status and code (401 for a bad token), or `unreachable`; never with the token in it.
@@ -49,6 +72,7 @@ export interface ApiKeys {
 export class BulkheadAdmin {
   readonly tenants: Tenants;
   readonly keys: ApiKeys;
+  readonly providers: Providers;
 
   constructor(options: BulkheadAdminOptions) {
     const http = new HttpTransport(
@@ -68,6 +92,15 @@ export class BulkheadAdmin {
       create: (tenantId) => http.request({ method: 'POST', path: `${tenant(tenantId)}/keys` }),
       revoke: (tenantId, keyId) =>
         http.request({ method: 'DELETE', path: `${tenant(tenantId)}/keys/${segment(keyId)}` }),
+    };
+    const provider = (tenantId: string, name: string) =>
+      `${tenant(tenantId)}/providers/${segment(name)}`;
+    this.providers = {
+      put: (tenantId, name, body) =>
+        http.request({ method: 'PUT', path: provider(tenantId, name), body }),
+      list: (tenantId) => http.request({ method: 'GET', path: `${tenant(tenantId)}/providers` }),
+      remove: (tenantId, name) =>
+        http.request({ method: 'DELETE', path: provider(tenantId, name) }),
     };
   }
 }

@@ -3,7 +3,7 @@ import { BulkheadError, errorFromAnswer, redacted, unreachableError } from './er
 export type QueryValue = string | number | undefined;
 
 export interface HttpRequest {
-  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly path: string;
   readonly query?: Record<string, QueryValue> | undefined;
   readonly body?: unknown;

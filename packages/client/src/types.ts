@@ -14,7 +14,10 @@ export interface Run {
   input: unknown;
   /** Once succeeded. */
   output?: unknown;
-  /** Once failed; never a stack trace. `code` is set when the platform ended it (timed_out, …). */
+  /**
+   * Once failed; never a stack trace. `code` is set when the platform ended it (timed_out, …) or
+   * ctx.llm's error failed it (no_provider_available, token_budget_exhausted).
+   */
   error?: { message: string; code?: string };
   /** How many times execution started (retries and crash recovery count). */
   attempts: number;
@@ -24,6 +27,22 @@ export interface Run {
   finishedAt?: string;
   /** Set when a running run was asked to cancel. */
   cancelRequestedAt?: string;
+  /** The LLM tokens its agent used over all its attempts; absent until its first call. */
+  usage?: RunUsage;
+}
+
+/** Tokens as providers reported them: totals, and by provider and model (the rest under "(other)"). */
+export interface RunUsage {
+  inputTokens: number;
+  outputTokens: number;
+  calls: number;
+  byModel: {
+    provider: string;
+    model: string;
+    inputTokens: number;
+    outputTokens: number;
+    calls: number;
+  }[];
 }
 
 /** What a list page shows of a run: everything but its input and output. */
@@ -67,6 +86,17 @@ export interface TenantLimits {
   maxQueuedRuns: number;
   runsPerMinute: number;
   maxStoredRuns: number;
+  /** LLM tokens (input and output) per UTC day; null: no limit. */
+  maxTokensPerDay: number | null;
+}
+
+/** A tenant's LLM tokens on one UTC day. */
+export interface DailyTokens {
+  /** YYYY-MM-DD. */
+  day: string;
+  inputTokens: number;
+  outputTokens: number;
+  calls: number;
 }
 
 export interface Tenant {
@@ -77,8 +107,30 @@ export interface Tenant {
   agents: string[] | null;
   /** The limits in force: the tenant's own or the configured defaults. */
   limits: TenantLimits;
-  /** Live, across every process; `stored` counts the runs kept, finished or not. */
-  usage: { queued: number; running: number; stored: number };
+  /**
+   * Live, across every process; `stored` counts the runs kept, finished or not; `tokensByDay` is
+   * today first, then each of the last 7 days that had calls, newest first.
+   */
+  usage: { queued: number; running: number; stored: number; tokensByDay: DailyTokens[] };
+}
+
+export type ProviderType = 'openai-compatible' | 'anthropic';
+
+/** An LLM provider of a tenant as the admin API shows it: never its key. */
+export interface Provider {
+  name: string;
+  type: ProviderType;
+  baseUrl: string;
+  /** The models it serves; empty: whatever a call asks for. */
+  models: string[];
+  /** Lower first: calls try providers in this order. */
+  priority: number;
+  enabled: boolean;
+  /** The key's last 4 characters (empty for a key under 8). */
+  keyHint: string;
+  updatedAt: string;
+  /** Live, shared by every worker; `until` for open and rate_limited. */
+  health: { state: 'healthy' | 'open' | 'half_open' | 'rate_limited' | 'disabled'; until?: string };
 }
 
 /** An API key as issued: `key` is shown only in this answer. */

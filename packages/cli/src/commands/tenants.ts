@@ -6,12 +6,13 @@ import type { CommandContext, Session } from '../session.js';
 import { UsageError } from '../usage-error.js';
 import { tenantRecord } from '../views/tenants.js';
 
-/** The four limits: a number sets one; on `tenants limits`, `default` returns it to the default. */
+/** The five limits: a number sets one; on `tenants limits`, `default` returns it to the default. */
 interface Limits<T> {
   readonly maxConcurrentRuns?: T;
   readonly maxQueuedRuns?: T;
   readonly runsPerMinute?: T;
   readonly maxStoredRuns?: T;
+  readonly maxTokensPerDay?: T;
 }
 
 interface CreateFlags extends Limits<number> {
@@ -62,7 +63,8 @@ function withLimitOptions(
     .addOption(limit('--runs-per-minute', 'submissions accepted per minute'))
     .addOption(
       limit('--max-stored-runs', 'runs kept, finished or not, before a submission gets 429'),
-    );
+    )
+    .addOption(limit('--max-tokens-per-day', 'LLM tokens per UTC day before ctx.llm calls fail'));
 }
 
 async function createTenant(
@@ -93,7 +95,7 @@ async function updateLimits(
   const limits = limitsOf(flags);
   if (isEmpty(limits)) {
     throw new UsageError(
-      'Nothing to change: pass --max-concurrent-runs, --max-queued-runs, --runs-per-minute or --max-stored-runs.',
+      'Nothing to change: pass --max-concurrent-runs, --max-queued-runs, --runs-per-minute, --max-stored-runs or --max-tokens-per-day.',
     );
   }
   const changes = {
@@ -101,6 +103,7 @@ async function updateLimits(
     maxQueuedRuns: resetAsNull(limits.maxQueuedRuns),
     runsPerMinute: resetAsNull(limits.runsPerMinute),
     maxStoredRuns: resetAsNull(limits.maxStoredRuns),
+    maxTokensPerDay: resetAsNull(limits.maxTokensPerDay),
   };
   out.result(await adminClient(config).tenants.updateLimits(id, changes), tenantRecord);
   return ExitCode.ok;
@@ -122,8 +125,8 @@ async function updateAgents(
 
 /** Only the limit fields of the flags; an absent one is undefined and left out of the JSON body. */
 function limitsOf<T>(flags: Limits<T>): Limits<T> {
-  const { maxConcurrentRuns, maxQueuedRuns, runsPerMinute, maxStoredRuns } = flags;
-  return { maxConcurrentRuns, maxQueuedRuns, runsPerMinute, maxStoredRuns };
+  const { maxConcurrentRuns, maxQueuedRuns, runsPerMinute, maxStoredRuns, maxTokensPerDay } = flags;
+  return { maxConcurrentRuns, maxQueuedRuns, runsPerMinute, maxStoredRuns, maxTokensPerDay };
 }
 
 /** The API's way to say "back to the default" is null. */
