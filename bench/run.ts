@@ -3,6 +3,7 @@ import { hasRedisServer, isRedisAt, startLocalRedis } from '../scripts/local-red
 import { BenchRun, ScenarioResult, writeResults } from './support/report';
 import { endToEnd } from './scenarios/end-to-end';
 import { invalidInputIsolation } from './scenarios/invalid-input-isolation';
+import { llmBookkeeping } from './scenarios/llm-bookkeeping';
 import { eventLatency } from './scenarios/event-latency';
 import { memory } from './scenarios/memory';
 import { scaleOut } from './scenarios/scale-out';
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     ['memory', () => memory(run)],
     ['scale-out', () => scaleOut(run)],
     ['invalid input isolation', () => invalidInputIsolation(run)],
+    ['LLM call bookkeeping', () => llmBookkeeping(run)],
   ];
   const results: ScenarioResult[] = [];
   const started = Date.now();

@@ -8,7 +8,7 @@ import type { CommandContext, Session } from '../session.js';
 import { UsageError } from '../usage-error.js';
 import { providerTable } from '../views/providers.js';
 
-const PROVIDER_TYPES: readonly ProviderType[] = ['openai-compatible', 'anthropic'];
+const PROVIDER_TYPES: readonly ProviderType[] = Object.freeze(['openai-compatible', 'anthropic']);
 
 interface SetFlags {
   readonly type: ProviderType;
