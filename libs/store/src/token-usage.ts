@@ -50,7 +50,6 @@ export interface TokenBudget {
 
 const DAY_MS = 86_400_000;
 
-
 /**
  * Tokens used by LLM calls, in Redis: on each run (its `usage`) and per tenant per day (UTC, on
  * Redis's clock), where maxTokensPerDay is checked before every call. One script call after a call
