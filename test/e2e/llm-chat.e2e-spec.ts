@@ -281,6 +281,13 @@ describe('The chat agent: LLM calls through the tenant’s own providers, with f
 
     expect((await finishedRun(suite.platform.url, tenant.key, run.id)).status).toBe('cancelled');
     await eventually(async () => expect((await fake.calls())[slow]?.aborted).toBe(1));
+    // The reply never finished, so the provider gave no figures: what it used is estimated.
+    await eventually(async () =>
+      expect((await getRun(suite.platform.url, tenant.key, run.id)).usage).toMatchObject({
+        calls: 1,
+        byModel: [{ provider: 'p1', model: 'fake-model', calls: 1 }],
+      }),
+    );
   });
 
   it('should keep provider keys out of run records, events and worker logs', async () => {

@@ -9,7 +9,10 @@ import { usePlatform } from '../support/use-platform';
 const slowTicker = { agent: 'ticker', input: { steps: 200, intervalMs: 50 } };
 
 describe('Per-tenant limits', () => {
-  const suite = usePlatform({ workers: 2, env: { WORKER_CONCURRENCY: '10' } });
+  const suite = usePlatform({
+    workers: 2,
+    env: { WORKER_CONCURRENCY: '10', TENANT_MAX_TOKENS_PER_DAY: '100000' },
+  });
   let url: string;
 
   beforeAll(() => {
@@ -30,7 +33,7 @@ describe('Per-tenant limits', () => {
         maxQueuedRuns: 10_000,
         runsPerMinute: 600,
         maxStoredRuns: 10_000,
-        maxTokensPerDay: null,
+        maxTokensPerDay: 100_000,
       });
       expect(view.usage).toMatchObject({ queued: 0, running: 0 });
     });
@@ -46,15 +49,27 @@ describe('Per-tenant limits', () => {
         maxQueuedRuns: 10_000,
         runsPerMinute: 50,
         maxStoredRuns: 10_000,
-        maxTokensPerDay: null,
+        maxTokensPerDay: 100_000,
       });
       expect(reset.limits).toEqual({
         maxConcurrentRuns: 4,
         maxQueuedRuns: 10_000,
         runsPerMinute: 600,
         maxStoredRuns: 10_000,
-        maxTokensPerDay: null,
+        maxTokensPerDay: 100_000,
       });
+    });
+
+    it('should take maxTokensPerDay at creation, exempt a tenant from the default with 0, and return it with null', async () => {
+      const tenant = await createTenant(url, 'tokens', { maxTokensPerDay: 5_000 });
+
+      const created = await tenantView(url, tenant.id);
+      const none = await setLimits(url, tenant.id, { maxTokensPerDay: 0 });
+      const reset = await setLimits(url, tenant.id, { maxTokensPerDay: null });
+
+      expect(created.limits.maxTokensPerDay).toBe(5_000);
+      expect(none.limits.maxTokensPerDay).toBeNull();
+      expect(reset.limits.maxTokensPerDay).toBe(100_000);
     });
 
     it.each([
@@ -62,6 +77,8 @@ describe('Per-tenant limits', () => {
       [{ maxConcurrentRuns: 0 }, 'maxConcurrentRuns'],
       [{ maxQueuedRuns: 100_001 }, 'maxQueuedRuns'],
       [{ runsPerMinute: 'fast' }, 'runsPerMinute'],
+      [{ maxTokensPerDay: -1 }, 'maxTokensPerDay'],
+      [{ maxTokensPerDay: 1.5 }, 'maxTokensPerDay'],
       [{ burst: 5 }, 'burst'],
     ])('should answer 400 naming the problem for the change %j', async (patch, named) => {
       const tenant = await createTenant(url, 'badpatch');

@@ -69,6 +69,20 @@ describe(`${TokenUsage.name}: tokens on each run and per tenant per UTC day, aga
     expect(await tokensOf(suite.app).budget(other)).toMatchObject({ used: 0, limit: null });
   });
 
+  it("should count a provider's nonsense counts as 0, and a huge one at most a billion", async () => {
+    const tenantId = newTenantId('nonsense');
+    const runId = await queuedRun(tenantId);
+
+    await tokensOf(suite.app).record(tenantId, runId, call('m1', -5, Number.NaN));
+    await tokensOf(suite.app).record(tenantId, runId, call('m1', 1e300, 2.7));
+
+    expect((await suite.app.runs.get(tenantId, runId)).usage).toMatchObject({
+      inputTokens: 1_000_000_000,
+      outputTokens: 2,
+      calls: 2,
+    });
+  });
+
   it('should count a call of a run already gone on the tenant only, creating no run key', async () => {
     const tenantId = newTenantId('gone');
     const runId = newRunId();
@@ -122,6 +136,26 @@ describe(`${TokenUsage.name}: tokens on each run and per tenant per UTC day, aga
     const ttl = await suite.app.redis.ttl(tenantHash(tenantId));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual((TOKEN_DAYS_KEPT * DAY_MS) / 1_000);
+  });
+
+  it("should delete the days no longer kept once a tenant's hash holds more than 3 fields a day", async () => {
+    const tenantId = newTenantId('prune');
+    const today = Math.floor((await redisClockMs(suite.app.redis)) / DAY_MS);
+    const oldDays = Array.from(
+      { length: 3 * TOKEN_DAYS_KEPT },
+      (_, i) => today - TOKEN_DAYS_KEPT - i,
+    );
+    await suite.app.redis.hset(
+      tenantHash(tenantId),
+      Object.fromEntries(oldDays.map((day) => [`${day}:calls`, 1])),
+    );
+    await suite.app.redis.hset(tenantHash(tenantId), `${today - 1}:calls`, 4);
+
+    await tokensOf(suite.app).record(tenantId, newRunId(), call('m1', 1, 1));
+
+    expect((await suite.app.redis.hkeys(tenantHash(tenantId))).sort()).toEqual(
+      [`${today - 1}:calls`, `${today}:calls`, `${today}:input`, `${today}:output`].sort(),
+    );
   });
 });
 

@@ -26,6 +26,7 @@ export function parseRun(hash: RunHash): Run | undefined {
     ...summary,
     input: parseJson(hash.input) ?? null,
     ...optional('output', hash.output === undefined ? undefined : (parseJson(hash.output) ?? null)),
+    ...optional('usage', asUsage(parseJson(hash.usage))),
   };
 }
 
@@ -58,7 +59,6 @@ function parseSummary(hash: RunHash): RunSummary | undefined {
     ...optional('startedAt', hash.startedAt),
     ...optional('finishedAt', hash.finishedAt),
     ...optional('cancelRequestedAt', hash.cancelRequestedAt),
-    ...optional('usage', asUsage(parseJson(hash.usage))),
   };
 }
 

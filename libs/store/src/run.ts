@@ -11,7 +11,8 @@ export interface RunError {
   readonly message: string;
   /**
    * Set when the platform ended the run (timed_out, output_not_json, output_too_large) or when the
-   * agent let one of ctx.llm's errors fail it (no_provider_available, token_budget_exhausted).
+   * agent let one of Bulkhead's own errors fail it: its code (no_provider_available,
+   * token_budget_exhausted, agent_event_rejected).
    */
   readonly code?: string;
 }
@@ -34,8 +35,11 @@ export interface Run {
   readonly usage?: RunUsage;
 }
 
-/** What a list page shows of a run: no input or output, so a page stays small whatever was stored. */
-export type RunSummary = Omit<Run, 'input' | 'output'>;
+/**
+ * What a list page shows of a run: no input, output or usage (up to 32 entries by model), so a page
+ * stays small whatever was stored.
+ */
+export type RunSummary = Omit<Run, 'input' | 'output' | 'usage'>;
 
 /** The fields of a run record a summary reads. */
 export const RUN_SUMMARY_FIELDS = [
@@ -50,7 +54,6 @@ export const RUN_SUMMARY_FIELDS = [
   'startedAt',
   'finishedAt',
   'cancelRequestedAt',
-  'usage',
 ] as const;
 
 export interface RunEvent {

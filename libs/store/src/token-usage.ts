@@ -9,6 +9,8 @@ import { RedisKeys } from './redis-keys';
 export const MAX_RUN_USAGE_ENTRIES = 32;
 /** Characters of a model's name a run's usage keeps (a provider names the model it answered with). */
 const MAX_MODEL_NAME = 200;
+/** Tokens one call may count, each of input and output: far above any model's context. */
+const MAX_CALL_TOKENS = 1_000_000_000;
 /** Days a tenant's token use is kept, today included. */
 export const TOKEN_DAYS_KEPT = 8;
 
@@ -114,9 +116,12 @@ export class TokenUsage {
   }
 }
 
-/** A provider's count as Redis's HINCRBY takes it: a whole number, never negative. */
+/**
+ * A provider's count as Redis's HINCRBY takes it: a whole number from 0 to MAX_CALL_TOKENS, so a
+ * provider's nonsense (negative, NaN, 1e300) can neither fail the call nor wrap a tenant's total.
+ */
 function tokenCount(value: number): number {
-  return Number.isFinite(value) && value > 0 ? Math.floor(value) : 0;
+  return Number.isFinite(value) && value > 0 ? Math.min(Math.floor(value), MAX_CALL_TOKENS) : 0;
 }
 
 /** What a field suffix of the tenant's hash counts. */

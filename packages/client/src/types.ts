@@ -16,7 +16,7 @@ export interface Run {
   output?: unknown;
   /**
    * Once failed; never a stack trace. `code` is set when the platform ended it (timed_out, …) or
-   * ctx.llm's error failed it (no_provider_available, token_budget_exhausted).
+   * one of its own errors failed it (no_provider_available, token_budget_exhausted, …).
    */
   error?: { message: string; code?: string };
   /** How many times execution started (retries and crash recovery count). */
@@ -45,8 +45,8 @@ export interface RunUsage {
   }[];
 }
 
-/** What a list page shows of a run: everything but its input and output. */
-export type RunSummary = Omit<Run, 'input' | 'output'>;
+/** What a list page shows of a run: everything but its input, output and usage. */
+export type RunSummary = Omit<Run, 'input' | 'output' | 'usage'>;
 
 /** One page of GET /v1/runs; pass `nextCursor` back as `cursor` (null on the last page). */
 export interface RunPage {

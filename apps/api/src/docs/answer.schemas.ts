@@ -88,9 +88,9 @@ export const runSchema = z
     },
   });
 
-export const runSummarySchema = runSchema.omit({ input: true, output: true }).meta({
+export const runSummarySchema = runSchema.omit({ input: true, output: true, usage: true }).meta({
   id: 'RunSummary',
-  description: 'A run without its input and output (GET /v1/runs/:id).',
+  description: 'A run without its input, output and usage (GET /v1/runs/:id).',
 });
 
 export const runPageSchema = z

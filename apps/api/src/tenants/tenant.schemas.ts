@@ -10,7 +10,8 @@ const limitFields = {
   maxQueuedRuns: z.number().int().min(1).max(100_000),
   runsPerMinute: z.number().int().min(1).max(1_000_000),
   maxStoredRuns: z.number().int().min(1).max(100_000),
-  maxTokensPerDay: z.number().int().min(1).max(1_000_000_000_000),
+  // 0: no limit of the tenant's own, even where TENANT_MAX_TOKENS_PER_DAY sets a default.
+  maxTokensPerDay: z.number().int().min(0).max(1_000_000_000_000),
 };
 
 export const limitsSchema = z.strictObject({

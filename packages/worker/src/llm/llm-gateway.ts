@@ -16,11 +16,15 @@ import {
 import { LanguageModel, generateText, streamText } from 'ai';
 import { LRUCache } from 'lru-cache';
 import { AgentLlm, ChatRequest, ChatResult, ChatStreamPart } from './llm';
+import { PlatformUnavailableError } from '../runtime/worker-stopping';
 import { ProviderFailure, failureOf } from './provider-failure';
 
 /** Language models the gateway keeps built, over all tenants (its only state). */
 export const MAX_CACHED_MODELS = 1_000;
 const LANGUAGE_MODEL_TTL_MS = 10 * 60_000;
+const MAX_CACHED_MODEL_NAME = 200;
+/** How a stream that never finished is counted when its provider gave no figures: ~4 characters a token. */
+const CHARS_PER_TOKEN = 4;
 
 /** What one attempt's `ctx.llm` needs of its run. */
 export interface LlmCaller {
@@ -44,6 +48,8 @@ interface TokenCounts {
   readonly outputTokens?: number | undefined;
 }
 
+type CountedTokens = { readonly [K in keyof TokenCounts]-?: number };
+
 /** One provider's turn at a call: what to call, its own timeout, and the provider after it. */
 interface Turn {
   readonly candidate: Candidate;
@@ -61,12 +67,14 @@ interface Turn {
 export class LlmGateway {
   /**
    * Models built for the tenants' providers, keyed by tenant, provider version and model: at most
-   * MAX_CACHED_MODELS, each dropped LANGUAGE_MODEL_TTL_MS after it was built, so a changed or removed
-   * provider's key leaves memory within that time. Only ever read for the tenant that built it.
+   * MAX_CACHED_MODELS, each purged LANGUAGE_MODEL_TTL_MS after it was built (read or not), so a
+   * changed or removed provider's key leaves memory within that time. Only ever read for the tenant
+   * that built it.
    */
   private readonly models = new LRUCache<string, LanguageModel>({
     max: MAX_CACHED_MODELS,
     ttl: LANGUAGE_MODEL_TTL_MS,
+    ttlAutopurge: true,
   });
 
   constructor(
@@ -113,6 +121,7 @@ export class LlmGateway {
       const ended = new AbortController();
       let text = '';
       let usage: TokenCounts = {};
+      let finished = false;
       try {
         const signal = AbortSignal.any([caller.signal, turn.timeout, ended.signal]);
         const streamed = streamText({ ...callOf(turn.candidate, request), abortSignal: signal });
@@ -129,6 +138,7 @@ export class LlmGateway {
             throw signal.reason;
           }
         }
+        finished = true;
       } catch (error) {
         caller.signal.throwIfAborted();
         if (text !== '') {
@@ -138,6 +148,10 @@ export class LlmGateway {
         continue;
       } finally {
         ended.abort();
+        if (!finished && text !== '') {
+          // It broke off, was cancelled or the agent stopped reading: what it used still counts.
+          await this.countUnfinished(caller, turn.candidate, estimatedCounts(request, text, usage));
+        }
       }
       yield { type: 'result', result: await this.succeeded(caller, turn, text, usage) };
       return;
@@ -213,11 +227,30 @@ export class LlmGateway {
   ): Promise<ChatResult> {
     const result = resultOf(candidate, content, counts);
     const { provider, model, usage } = result;
-    await Promise.all([
-      this.recorded(caller, candidate.provider, { kind: 'success' }),
-      this.tokens.record(caller.tenantId, caller.runId, { provider, model, ...usage }),
-    ]);
+    try {
+      await Promise.all([
+        this.recorded(caller, candidate.provider, { kind: 'success' }),
+        this.tokens.record(caller.tenantId, caller.runId, { provider, model, ...usage }),
+      ]);
+    } catch (error) {
+      // Redis failed, not the agent: the attempt is delivered again without spending one.
+      throw new PlatformUnavailableError(error);
+    }
     return result;
+  }
+
+  /**
+   * The tokens of a stream that ended without its result. Never throws: the call's own ending (a
+   * cancel, a broken reply) is what the agent must see, not a failed count of an estimate.
+   */
+  private async countUnfinished(
+    caller: LlmCaller,
+    { provider, model }: Candidate,
+    counts: CountedTokens,
+  ): Promise<void> {
+    await this.tokens
+      .record(caller.tenantId, caller.runId, { provider: provider.name, model, ...counts })
+      .catch(() => undefined);
   }
 
   private async admitted(
@@ -260,7 +293,10 @@ export class LlmGateway {
       return undefined;
     }
     const built = languageModelOf(provider, apiKey, model);
-    this.models.set(cacheKey, built);
+    // A model name no provider uses is not kept: the cache's entries stay small.
+    if (model.length <= MAX_CACHED_MODEL_NAME) {
+      this.models.set(cacheKey, built);
+    }
     return built;
   }
 
@@ -327,6 +363,15 @@ function outcomeOf(failure: ProviderFailure): CallOutcome {
     case 'timeout':
       return { kind: 'failure' };
   }
+}
+
+/** The provider's figures where it gave them; else the prompt and the text so far, estimated. */
+function estimatedCounts(request: ChatRequest, text: string, usage: TokenCounts): CountedTokens {
+  const prompt = request.messages.reduce((chars, message) => chars + message.content.length, 0);
+  return {
+    inputTokens: usage.inputTokens ?? Math.ceil(prompt / CHARS_PER_TOKEN),
+    outputTokens: usage.outputTokens ?? Math.ceil(text.length / CHARS_PER_TOKEN),
+  };
 }
 
 function resultOf(candidate: Candidate, content: string, usage: TokenCounts): ChatResult {

@@ -209,7 +209,7 @@ interface Attempt {
   readonly attempt: number;
 }
 
-/** What an agent threw, as the run's error: Bulkhead's own errors (ctx.llm's) keep their code. */
+/** What an agent threw, as the run's error: Bulkhead's own errors (ctx.llm's, ctx.emit's) keep their code. */
 function runErrorOf(error: unknown): RunError {
   const message = messageOf(error);
   return error instanceof DomainError ? { code: error.code, message } : { message };
