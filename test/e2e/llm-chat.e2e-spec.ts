@@ -112,6 +112,28 @@ describe('The chat agent: LLM calls through the tenant’s own providers, with f
       expect((await fake.calls())[budgeted]?.requests).toBe(1);
       expect(refused.usage).toBeUndefined();
     });
+
+    it('should end a run of an agent with retries at once when its tenant has used its budget', async () => {
+      await suite.platform.startAgentWorker(
+        'chat-retrying-worker',
+        'test/e2e/fixtures/chat-retrying.agents.js',
+      );
+      const tenant = await tenantWith(keyOf('ok'));
+      await setLimits(suite.platform.url, tenant.id, { maxTokensPerDay: 1 });
+      await finishedRun(suite.platform.url, tenant.key, (await chat(tenant, 'spend it')).id);
+
+      const run = await submitRun(suite.platform.url, tenant.key, {
+        agent: 'chat-retrying',
+        input: { messages: [{ role: 'user', content: 'again' }] },
+      });
+      const refused = await finishedRun(suite.platform.url, tenant.key, run.id);
+
+      expect(refused).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(refused.error?.code).toBe('token_budget_exhausted');
+      expect((await eventsOf(tenant, run)).map((event) => event.type)).not.toContain(
+        'run.retrying',
+      );
+    });
   });
 
   it('should batch a long reply into a few events, not one per token', async () => {
