@@ -158,6 +158,25 @@ describe('bulkhead CLI', () => {
       expect(JSON.parse(listedAfter.stdout)).toEqual([]);
     });
 
+    it('should set maxTokensPerDay with --max-tokens-per-day, and take 0 for no limit', async () => {
+      const id = `cli-tokens-${Date.now().toString(36)}`;
+
+      const created = await cli.run(
+        ['tenants', 'create', id, '--max-tokens-per-day', '5000', '--json'],
+        adminEnv(),
+      );
+      const none = await cli.run(
+        ['tenants', 'limits', id, '--max-tokens-per-day', '0', '--json'],
+        adminEnv(),
+      );
+      const shown = await cli.run(['tenants', 'get', id], adminEnv());
+
+      expect((JSON.parse(created.stdout) as TenantView).limits.maxTokensPerDay).toBe(5_000);
+      expect((JSON.parse(none.stdout) as TenantView).limits.maxTokensPerDay).toBeNull();
+      expect(shown.stdout).toMatch(/max tokens per day\s*│\s*no limit/);
+      expect(shown.stdout).toMatch(/tokens today\s*│\s*0 \(0 in, 0 out, 0 calls\)/);
+    });
+
     it('should revoke a key so that the next command with it is unauthorized', async () => {
       const own = await createTenant(suite.platform.url, 'cli-revoke');
 

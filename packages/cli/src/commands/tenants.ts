@@ -64,7 +64,12 @@ function withLimitOptions(
     .addOption(
       limit('--max-stored-runs', 'runs kept, finished or not, before a submission gets 429'),
     )
-    .addOption(limit('--max-tokens-per-day', 'LLM tokens per UTC day before ctx.llm calls fail'));
+    .addOption(
+      new Option(
+        `--max-tokens-per-day <${placeholder}>`,
+        'LLM tokens per UTC day before ctx.llm calls fail (0: none, whatever the default)',
+      ).argParser((value) => (value === '0' ? 0 : parse(value))),
+    );
 }
 
 async function createTenant(
