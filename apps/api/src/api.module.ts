@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { DiagnosticsModule, PROCESS_EXTRA_STATS } from '@bulkhead/diagnostics';
 import { PlatformModule } from '@bulkhead/platform';
+import { AgentProtocolModule } from './agent-protocol/agent-protocol.module';
 import { AgentsHttpModule } from './agents/agents-http.module';
 import { DocsModule } from './docs/docs.module';
 import { HealthModule } from './health/health.module';
@@ -23,6 +24,7 @@ import { TenantsModule } from './tenants/tenants.module';
     ProvidersModule,
     HealthModule,
     DocsModule,
+    AgentProtocolModule,
     DiagnosticsModule.with(
       {
         provide: PROCESS_EXTRA_STATS,

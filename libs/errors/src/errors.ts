@@ -66,6 +66,18 @@ export class RunNotFoundError extends DomainError {
   }
 }
 
+/** The Agent Protocol's assistant: a missing agent, or one the tenant may not use, alike. */
+export class AssistantNotFoundError extends DomainError {
+  readonly code = 'assistant_not_found';
+  readonly kind = 'not_found';
+
+  constructor(assistantId: string) {
+    super(
+      `Assistant ${assistantId} does not exist: use an agent's name or its assistant_id from POST /lg/assistants/search.`,
+    );
+  }
+}
+
 export class TenantNotFoundError extends DomainError {
   readonly code = 'tenant_not_found';
   readonly kind = 'not_found';

@@ -1,0 +1,127 @@
+import { Client } from '@langchain/langgraph-sdk';
+import { Client as Client112 } from 'langgraph-sdk-1-12';
+import request from 'supertest';
+import { TestTenant, admin, createTenant } from '../support/tenants';
+import { usePlatform } from '../support/use-platform';
+
+/** The two SDK releases the suite drives: the current one, and one from before its reconnect rework. */
+const SDKS = [
+  ['@langchain/langgraph-sdk 1.15.0', Client],
+  ['@langchain/langgraph-sdk 1.12.8', Client112],
+] as const;
+
+/** uuid v5 of the name in LangGraph's graph namespace, as LangGraph's own server gives them. */
+const TICKER_ID = '08c82a6b-7e12-5e47-ba9d-1afe0c25818d';
+
+describe('The LangGraph Agent Server API at /lg, driven by the unmodified SDK', () => {
+  const suite = usePlatform({ workers: 0 });
+  const lgUrl = () => `${suite.platform.url}/lg`;
+
+  it('should answer GET /lg/ok without a key', async () => {
+    const response = await request(suite.platform.url).get('/lg/ok').expect(200);
+
+    expect(response.body).toEqual({ ok: true });
+  });
+
+  describe.each(SDKS)('%s', (_release, Sdk) => {
+    let tenant: TestTenant;
+    const clientOf = (key: string | null) => new Sdk({ apiUrl: lgUrl(), apiKey: key });
+
+    beforeAll(async () => {
+      tenant = await createTenant(suite.platform.url, 'lg');
+    });
+
+    describe('assistants', () => {
+      it("should list one assistant per agent the tenant may use, with LangGraph's ids", async () => {
+        const assistants = await clientOf(tenant.key).assistants.search({ limit: 100 });
+
+        const ticker = assistants.find((assistant) => assistant.graph_id === 'ticker');
+        expect(ticker).toMatchObject({
+          assistant_id: TICKER_ID,
+          graph_id: 'ticker',
+          name: 'ticker',
+          metadata: { created_by: 'system' },
+          version: 1,
+        });
+        expect(assistants.map((assistant) => assistant.graph_id)).toEqual(
+          expect.arrayContaining(['chat', 'echo', 'ticker']),
+        );
+      });
+
+      it('should get an assistant by its id and by its agent name alike', async () => {
+        const client = clientOf(tenant.key);
+
+        const [byId, byName] = await Promise.all([
+          client.assistants.get(TICKER_ID),
+          client.assistants.get('ticker'),
+        ]);
+
+        expect(byId).toEqual(byName);
+        expect(byId.description).toEqual(expect.any(String));
+      });
+
+      it('should page and filter a search', async () => {
+        const client = clientOf(tenant.key);
+
+        const first = await client.assistants.search({ limit: 1, offset: 0 });
+        const second = await client.assistants.search({ limit: 1, offset: 1 });
+        const echo = await client.assistants.search({ graphId: 'echo' });
+
+        expect(first).toHaveLength(1);
+        expect(second).toHaveLength(1);
+        expect(second[0]?.assistant_id).not.toBe(first[0]?.assistant_id);
+        expect(echo.map((assistant) => assistant.graph_id)).toEqual(['echo']);
+      });
+
+      it("should answer 404 for an agent outside the tenant's list, exactly as for one that does not exist", async () => {
+        const limited = await createTenant(suite.platform.url, 'lg-limited');
+        await request(suite.platform.url)
+          .patch(`/v1/admin/tenants/${limited.id}`)
+          .set(admin)
+          .send({ agents: ['echo'] })
+          .expect(200);
+        const client = clientOf(limited.key);
+
+        const listed = await client.assistants.search({ limit: 100 });
+        const hidden = await rejectionOf(client.assistants.get('ticker'));
+        const missing = await rejectionOf(client.assistants.get('no-such-agent'));
+
+        expect(listed.map((assistant) => assistant.graph_id)).toEqual(['echo']);
+        expect(hidden.message).toMatch(/^HTTP 404/);
+        expect(missing.message).toMatch(/^HTTP 404/);
+      });
+    });
+
+    describe('credentials', () => {
+      it('should take the key as Authorization: Bearer too', async () => {
+        const client = new Sdk({
+          apiUrl: lgUrl(),
+          apiKey: null,
+          defaultHeaders: { Authorization: `Bearer ${tenant.key}` },
+        });
+
+        expect((await client.assistants.get('echo')).graph_id).toBe('echo');
+      });
+
+      it('should answer 401 without a key, and for a key that is not a Bulkhead key, never echoing it', async () => {
+        const foreign = 'lsv2_pt_not-a-bulkhead-key-0123456789';
+
+        const missing = await rejectionOf(clientOf(null).assistants.search());
+        const wrong = await rejectionOf(clientOf(foreign).assistants.search());
+
+        expect(missing.message).toMatch(/^HTTP 401/);
+        expect(wrong.message).toMatch(/^HTTP 401/);
+        expect(wrong.message).not.toContain(foreign);
+      });
+    });
+  });
+});
+
+async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
