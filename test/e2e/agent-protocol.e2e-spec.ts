@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Client } from '@langchain/langgraph-sdk';
 import { Client as Client112 } from 'langgraph-sdk-1-12';
 import request from 'supertest';
+import { errorOf } from '../support/answers';
 import { TestTenant, admin, createTenant } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
 
@@ -21,6 +23,23 @@ describe('The LangGraph Agent Server API at /lg, driven by the unmodified SDK', 
     const response = await request(suite.platform.url).get('/lg/ok').expect(200);
 
     expect(response.body).toEqual({ ok: true });
+  });
+
+  it.each([
+    [{ thread_id: 'not/a/valid id' }, 'thread_id'],
+    [{ metadata: { big: 'x'.repeat(20_000) } }, 'metadata'],
+    [{ metadata: 'not an object' }, 'metadata'],
+    [{ if_exists: 'overwrite' }, 'if_exists'],
+  ])('should answer 400 naming the field for the thread %j', async (body, field) => {
+    const tenant = await createTenant(suite.platform.url, 'lg-bad');
+
+    const response = await request(suite.platform.url)
+      .post('/lg/threads')
+      .set('x-api-key', tenant.key)
+      .send(body)
+      .expect(400);
+
+    expect(errorOf(response).details?.map((detail) => detail.path)).toContain(field);
   });
 
   describe.each(SDKS)('%s', (_release, Sdk) => {
@@ -89,6 +108,84 @@ describe('The LangGraph Agent Server API at /lg, driven by the unmodified SDK', 
         expect(listed.map((assistant) => assistant.graph_id)).toEqual(['echo']);
         expect(hidden.message).toMatch(/^HTTP 404/);
         expect(missing.message).toMatch(/^HTTP 404/);
+      });
+    });
+
+    describe('threads', () => {
+      it('should create a thread with its metadata and read it back', async () => {
+        const client = clientOf(tenant.key);
+
+        const created = await client.threads.create({ metadata: { topic: 'queues' } });
+        const read = await client.threads.get(created.thread_id);
+
+        expect(created).toMatchObject({
+          thread_id: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
+          metadata: { topic: 'queues' },
+          status: 'idle',
+          values: {},
+        });
+        expect(read).toEqual(created);
+      });
+
+      it('should refuse an id that exists with 409, and answer the thread with ifExists do_nothing', async () => {
+        const client = clientOf(tenant.key);
+        const threadId = randomUUID();
+        const first = await client.threads.create({ threadId, metadata: { n: 1 } });
+
+        const again = await rejectionOf(client.threads.create({ threadId }));
+        const kept = await client.threads.create({
+          threadId,
+          metadata: { n: 2 },
+          ifExists: 'do_nothing',
+        });
+
+        expect(again.message).toMatch(/^HTTP 409/);
+        expect(kept).toEqual(first);
+      });
+
+      it('should search by metadata, newest first, in pages', async () => {
+        const client = clientOf(tenant.key);
+        const batch = randomUUID();
+        const made: string[] = [];
+        for (let i = 0; i < 3; i += 1) {
+          made.push((await client.threads.create({ metadata: { batch, i } })).thread_id);
+        }
+
+        const all = await client.threads.search({ metadata: { batch } });
+        const second = await client.threads.search({ metadata: { batch }, limit: 1, offset: 1 });
+        const one = await client.threads.search({ metadata: { batch, i: 0 } });
+
+        expect(all.map((thread) => thread.thread_id)).toEqual([...made].reverse());
+        expect(second.map((thread) => thread.thread_id)).toEqual([made[1]]);
+        expect(one.map((thread) => thread.thread_id)).toEqual([made[0]]);
+      });
+
+      it("should answer 404 for another tenant's thread on get and delete, and leave it out of search", async () => {
+        const other = await createTenant(suite.platform.url, 'lg-other');
+        const mine = await clientOf(tenant.key).threads.create({ metadata: { owner: tenant.id } });
+        const theirs = clientOf(other.key);
+
+        const read = await rejectionOf(theirs.threads.get(mine.thread_id));
+        const deleted = await rejectionOf(theirs.threads.delete(mine.thread_id));
+        const found = await theirs.threads.search({ metadata: { owner: tenant.id } });
+
+        expect(read.message).toMatch(/^HTTP 404/);
+        expect(deleted.message).toMatch(/^HTTP 404/);
+        expect(found).toEqual([]);
+        expect((await clientOf(tenant.key).threads.get(mine.thread_id)).thread_id).toBe(
+          mine.thread_id,
+        );
+      });
+
+      it('should delete a thread, after which it is not found', async () => {
+        const client = clientOf(tenant.key);
+        const thread = await client.threads.create();
+
+        await client.threads.delete(thread.thread_id);
+
+        expect((await rejectionOf(client.threads.get(thread.thread_id))).message).toMatch(
+          /^HTTP 404/,
+        );
       });
     });
 

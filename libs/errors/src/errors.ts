@@ -78,6 +78,36 @@ export class AssistantNotFoundError extends DomainError {
   }
 }
 
+/** A thread of the LangGraph API: missing, or another tenant's, alike. */
+export class ThreadNotFoundError extends DomainError {
+  readonly code = 'thread_not_found';
+  readonly kind = 'not_found';
+
+  constructor(threadId: string) {
+    super(`Thread ${threadId} does not exist. Create it with POST /lg/threads.`);
+  }
+}
+
+export class ThreadExistsError extends DomainError {
+  readonly code = 'thread_exists';
+  readonly kind = 'conflict';
+
+  constructor(threadId: string) {
+    super(
+      `Thread ${threadId} exists already: use another thread_id, or if_exists "do_nothing" to get it.`,
+    );
+  }
+}
+
+export class TooManyThreadsError extends DomainError {
+  readonly code = 'too_many_threads';
+  readonly kind = 'limit';
+
+  constructor(max: number) {
+    super(`A tenant holds at most ${max} threads: delete some (DELETE /lg/threads/:id) first.`);
+  }
+}
+
 export class TenantNotFoundError extends DomainError {
   readonly code = 'tenant_not_found';
   readonly kind = 'not_found';

@@ -51,3 +51,10 @@ export {
   TokenBudget,
   TokenUsage,
 } from './token-usage';
+export {
+  AgentThreads,
+  MAX_THREADS_PER_TENANT,
+  StoredThread,
+  ThreadCreation,
+  ThreadQuery,
+} from './agent-threads';

@@ -89,6 +89,16 @@ export class RedisKeys {
     return `${this.of(tenantId)}:runs-woken`;
   }
 
+  /** One thread of the LangGraph API (AgentThreads): a hash of its fields. */
+  thread(tenantId: TenantId, threadId: string): string {
+    return `${this.of(tenantId)}:thread:${threadId}`;
+  }
+
+  /** The tenant's threads by creation time (ms): what search pages through, newest first. */
+  threadIndex(tenantId: TenantId): string {
+    return `${this.of(tenantId)}:threads`;
+  }
+
   /** The tenant's LLM tokens per day (TokenUsage): `<day>:input`, `<day>:output`, `<day>:calls`. */
   tokenUsage(tenantId: TenantId): string {
     return `${this.of(tenantId)}:tokens`;

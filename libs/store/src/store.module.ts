@@ -13,6 +13,7 @@ import { AgentRegistry } from './agent-registry';
 import { ProviderCredentials } from './provider-credentials';
 import { ProviderHealth } from './provider-health';
 import { TokenUsage } from './token-usage';
+import { AgentThreads } from './agent-threads';
 
 @Global()
 @Module({
@@ -31,6 +32,7 @@ import { TokenUsage } from './token-usage';
     ProviderCredentials,
     ProviderHealth,
     TokenUsage,
+    AgentThreads,
   ],
   exports: [
     RedisConnections,
@@ -47,6 +49,7 @@ import { TokenUsage } from './token-usage';
     ProviderCredentials,
     ProviderHealth,
     TokenUsage,
+    AgentThreads,
   ],
 })
 export class StoreModule {}

@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module';
 import { AgentProtocolKeyGuard } from './agent-protocol-key.guard';
 import { AgentProtocolController } from './agent-protocol.controller';
 import { AssistantsController } from './assistants/assistants.controller';
+import { ThreadsController } from './threads/threads.controller';
 
 /**
  * LangGraph's Agent Server API under /lg (docs/agent-protocol.md): an unmodified
@@ -10,7 +11,7 @@ import { AssistantsController } from './assistants/assistants.controller';
  */
 @Module({
   imports: [AuthModule],
-  controllers: [AgentProtocolController, AssistantsController],
+  controllers: [AgentProtocolController, AssistantsController, ThreadsController],
   providers: [AgentProtocolKeyGuard],
 })
 export class AgentProtocolModule {}

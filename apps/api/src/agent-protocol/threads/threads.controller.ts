@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { TenantContext, TenantId } from '@bulkhead/context';
+import { ThreadExistsError, ThreadNotFoundError, TooManyThreadsError } from '@bulkhead/errors';
+import { AgentThreads, MAX_THREADS_PER_TENANT } from '@bulkhead/store';
+import { ZodValidationPipe } from '../../http/zod-validation.pipe';
+import { AgentProtocolKeyGuard } from '../agent-protocol-key.guard';
+import { Thread, threadOf } from './thread';
+import {
+  ThreadCreate,
+  ThreadSearch,
+  threadCreateSchema,
+  threadParamsSchema,
+  threadSearchSchema,
+} from './thread.schemas';
+
+/** Threads: the tenant's containers of runs, with metadata (LangGraph's `threads` client). */
+@Controller('lg/threads')
+@UseGuards(AgentProtocolKeyGuard)
+export class ThreadsController {
+  constructor(
+    private readonly threads: AgentThreads,
+    private readonly context: TenantContext,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  async create(
+    @Body(new ZodValidationPipe(threadCreateSchema)) body: ThreadCreate,
+  ): Promise<Thread> {
+    const threadId = body.thread_id ?? randomUUID();
+    const created = await this.threads.create(this.tenantId(), threadId, body.metadata);
+    if (created.kind === 'full') {
+      throw new TooManyThreadsError(MAX_THREADS_PER_TENANT);
+    }
+    if (created.kind === 'exists' && body.if_exists === 'raise') {
+      throw new ThreadExistsError(threadId);
+    }
+    return threadOf(created.thread);
+  }
+
+  @Post('search')
+  @HttpCode(200)
+  async search(
+    @Body(new ZodValidationPipe(threadSearchSchema)) query: ThreadSearch,
+  ): Promise<Thread[]> {
+    // Every thread is idle until runs on threads exist: another status matches none.
+    if (query.status !== undefined && query.status !== 'idle') {
+      return [];
+    }
+    const found = await this.threads.search(this.tenantId(), {
+      metadata: query.metadata,
+      ids: query.ids,
+      limit: query.limit,
+      offset: query.offset,
+      order: query.sort_order,
+    });
+    return found.map(threadOf);
+  }
+
+  @Get(':thread_id')
+  async get(
+    @Param(new ZodValidationPipe(threadParamsSchema, 'params'))
+    { thread_id }: { thread_id: string },
+  ): Promise<Thread> {
+    const thread = await this.threads.get(this.tenantId(), thread_id);
+    if (!thread) {
+      throw new ThreadNotFoundError(thread_id);
+    }
+    return threadOf(thread);
+  }
+
+  @Delete(':thread_id')
+  @HttpCode(204)
+  async delete(
+    @Param(new ZodValidationPipe(threadParamsSchema, 'params'))
+    { thread_id }: { thread_id: string },
+  ): Promise<void> {
+    if (!(await this.threads.delete(this.tenantId(), thread_id))) {
+      throw new ThreadNotFoundError(thread_id);
+    }
+  }
+
+  private tenantId(): TenantId {
+    return this.context.require().tenantId;
+  }
+}

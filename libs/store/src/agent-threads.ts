@@ -1,0 +1,156 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TenantId } from '@bulkhead/context';
+import type { Redis } from 'ioredis';
+import { REDIS } from './redis-client';
+import { RedisKeys } from './redis-keys';
+
+/** Threads one tenant may hold; a creation beyond it is refused until one is deleted. */
+export const MAX_THREADS_PER_TENANT = 10_000;
+/** Threads a search reads from Redis per round trip while it filters. */
+const SEARCH_CHUNK = 200;
+
+/** A thread of the LangGraph API as stored: a tenant's container of runs, with metadata. */
+export interface StoredThread {
+  readonly id: string;
+  readonly metadata: Record<string, unknown>;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export type ThreadCreation =
+  | { readonly kind: 'created' | 'exists'; readonly thread: StoredThread }
+  | { readonly kind: 'full' };
+
+export interface ThreadQuery {
+  /** Every key equal (as JSON) in the thread's metadata. */
+  readonly metadata?: Record<string, unknown> | undefined;
+  readonly ids?: readonly string[] | undefined;
+  readonly limit: number;
+  readonly offset: number;
+  readonly order: 'asc' | 'desc';
+}
+
+/**
+ * The LangGraph API's threads, per tenant in Redis: a hash per thread and an index by creation
+ * time, at most MAX_THREADS_PER_TENANT. Every method takes the tenant first; another tenant's
+ * thread is simply not found.
+ */
+@Injectable()
+export class AgentThreads {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  async create(
+    tenantId: TenantId,
+    threadId: string,
+    metadata: Record<string, unknown>,
+  ): Promise<ThreadCreation> {
+    const answer = await this.redis.bulkheadCreateThread(
+      this.keys.thread(tenantId, threadId),
+      this.keys.threadIndex(tenantId),
+      threadId,
+      JSON.stringify(metadata),
+      MAX_THREADS_PER_TENANT,
+    );
+    if (answer[0] === 'full') {
+      return { kind: 'full' };
+    }
+    const [kind, stored, createdMs, updatedMs] = answer;
+    return {
+      kind,
+      thread: {
+        id: threadId,
+        metadata: metadataOf(stored),
+        createdAt: isoOf(createdMs),
+        updatedAt: isoOf(updatedMs),
+      },
+    };
+  }
+
+  async get(tenantId: TenantId, threadId: string): Promise<StoredThread | undefined> {
+    return threadOf(await this.redis.hgetall(this.keys.thread(tenantId, threadId)));
+  }
+
+  async delete(tenantId: TenantId, threadId: string): Promise<boolean> {
+    const existed = await this.redis.bulkheadDeleteThread(
+      this.keys.thread(tenantId, threadId),
+      this.keys.threadIndex(tenantId),
+      threadId,
+    );
+    return existed === 1;
+  }
+
+  /** The matching threads by creation time, reading the index a chunk at a time until the page is full. */
+  async search(tenantId: TenantId, query: ThreadQuery): Promise<StoredThread[]> {
+    const wanted = query.offset + query.limit;
+    const matching: StoredThread[] = [];
+    for (let start = 0; matching.length < wanted; start += SEARCH_CHUNK) {
+      const ids = await this.indexChunk(tenantId, start, query.order);
+      if (ids.length === 0) {
+        break;
+      }
+      const threads = await this.threadsOf(tenantId, ids);
+      matching.push(...threads.filter((thread) => matches(thread, query)));
+    }
+    return matching.slice(query.offset, wanted);
+  }
+
+  private indexChunk(tenantId: TenantId, start: number, order: 'asc' | 'desc'): Promise<string[]> {
+    const index = this.keys.threadIndex(tenantId);
+    const stop = String(start + SEARCH_CHUNK - 1);
+    return order === 'desc'
+      ? this.redis.zrange(index, String(start), stop, 'REV')
+      : this.redis.zrange(index, String(start), stop);
+  }
+
+  private async threadsOf(tenantId: TenantId, ids: readonly string[]): Promise<StoredThread[]> {
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) {
+      pipeline.hgetall(this.keys.thread(tenantId, id));
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.flatMap(([error, hash]) => {
+      const thread = error ? undefined : threadOf(hash as Record<string, string>);
+      return thread ? [thread] : [];
+    });
+  }
+}
+
+function threadOf(hash: Record<string, string>): StoredThread | undefined {
+  if (!hash.id) {
+    return undefined;
+  }
+  return {
+    id: hash.id,
+    metadata: metadataOf(hash.metadata),
+    createdAt: isoOf(hash.createdMs),
+    updatedAt: isoOf(hash.updatedMs),
+  };
+}
+
+function matches(thread: StoredThread, query: ThreadQuery): boolean {
+  if (query.ids !== undefined && !query.ids.includes(thread.id)) {
+    return false;
+  }
+  return Object.entries(query.metadata ?? {}).every(
+    ([key, value]) => JSON.stringify(thread.metadata[key]) === JSON.stringify(value),
+  );
+}
+
+function metadataOf(text: string | undefined): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text ?? '{}');
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
+function isoOf(ms: string | undefined): string {
+  const value = Number(ms);
+  return new Date(Number.isFinite(value) ? value : 0).toISOString();
+}

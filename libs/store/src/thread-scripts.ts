@@ -1,0 +1,57 @@
+import type { Redis, Result } from 'ioredis';
+import { CLOCK } from './run-scripts/lua/clock.lua';
+
+/**
+ * bulkheadCreateThread: a thread of the LangGraph API, in one step, so two creations of one id
+ * cannot both succeed and a tenant's cap holds under concurrency. Times are Redis's clock.
+ *
+ * KEYS[1]  the thread's hash
+ * KEYS[2]  the tenant's thread index (sorted set by creation ms)
+ * ARGV[1]  the thread id
+ * ARGV[2]  its metadata (JSON)
+ * ARGV[3]  threads a tenant may hold
+ * Returns  { 'created' or 'exists', metadata, createdMs, updatedMs } of the thread, or { 'full' }
+ */
+const CREATE = `${CLOCK}
+local function answer(kind)
+  local fields = redis.call('HMGET', KEYS[1], 'metadata', 'createdMs', 'updatedMs')
+  return { kind, fields[1], fields[2], fields[3] }
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then return answer('exists') end
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[3]) then return { 'full' } end
+local now = clockMs()
+redis.call('HSET', KEYS[1], 'id', ARGV[1], 'metadata', ARGV[2], 'createdMs', now, 'updatedMs', now)
+redis.call('ZADD', KEYS[2], now, ARGV[1])
+return answer('created')
+`;
+
+/**
+ * bulkheadDeleteThread: removes a thread and its index entry together.
+ *
+ * KEYS[1]  the thread's hash
+ * KEYS[2]  the tenant's thread index
+ * ARGV[1]  the thread id
+ * Returns  1 when it existed
+ */
+const DELETE = `
+local existed = redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return existed
+`;
+
+type ScriptArg = string | number;
+
+/** Registers the thread scripts on a client; ioredis then calls them by SHA. */
+export function defineThreadScripts(redis: Redis): void {
+  redis.defineCommand('bulkheadCreateThread', { numberOfKeys: 2, lua: CREATE });
+  redis.defineCommand('bulkheadDeleteThread', { numberOfKeys: 2, lua: DELETE });
+}
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    bulkheadCreateThread(
+      ...args: ScriptArg[]
+    ): Result<['created' | 'exists', string, string, string] | ['full'], Context>;
+    bulkheadDeleteThread(...args: ScriptArg[]): Result<number, Context>;
+  }
+}
