@@ -27,7 +27,8 @@ describe('The LangGraph Agent Server API at /lg, driven by the unmodified SDK', 
 
   it.each([
     [{ thread_id: 'not/a/valid id' }, 'thread_id'],
-    [{ metadata: { big: 'x'.repeat(20_000) } }, 'metadata'],
+    [{ metadata: { big: 'x'.repeat(5_000) } }, 'metadata'],
+    [{ supersteps: [{ updates: [] }] }, 'supersteps'],
     [{ metadata: 'not an object' }, 'metadata'],
     [{ if_exists: 'overwrite' }, 'if_exists'],
   ])('should answer 400 naming the field for the thread %j', async (body, field) => {
@@ -194,6 +195,16 @@ describe('The LangGraph Agent Server API at /lg, driven by the unmodified SDK', 
         const client = new Sdk({
           apiUrl: lgUrl(),
           apiKey: null,
+          defaultHeaders: { Authorization: `Bearer ${tenant.key}` },
+        });
+
+        expect((await client.assistants.get('echo')).graph_id).toBe('echo');
+      });
+
+      it("should try the Bearer key when x-api-key is another service's key (LANGSMITH_API_KEY picked up)", async () => {
+        const client = new Sdk({
+          apiUrl: lgUrl(),
+          apiKey: 'lsv2_pt_a-langsmith-key-0123456789',
           defaultHeaders: { Authorization: `Bearer ${tenant.key}` },
         });
 

@@ -6,7 +6,7 @@ import { RedisKeys } from './redis-keys';
 
 /** Threads one tenant may hold; a creation beyond it is refused until one is deleted. */
 export const MAX_THREADS_PER_TENANT = 10_000;
-/** Threads a search reads from Redis per round trip while it filters. */
+/** Threads a search reads from Redis per round trip while it filters (ids come from one index read). */
 const SEARCH_CHUNK = 200;
 
 /** A thread of the LangGraph API as stored: a tenant's container of runs, with metadata. */
@@ -50,6 +50,7 @@ export class AgentThreads {
     const answer = await this.redis.bulkheadCreateThread(
       this.keys.thread(tenantId, threadId),
       this.keys.threadIndex(tenantId),
+      this.keys.threadSequence(tenantId),
       threadId,
       JSON.stringify(metadata),
       MAX_THREADS_PER_TENANT,
@@ -82,27 +83,30 @@ export class AgentThreads {
     return existed === 1;
   }
 
-  /** The matching threads by creation time, reading the index a chunk at a time until the page is full. */
+  /**
+   * The matching threads in creation order: the index is read once (at most
+   * MAX_THREADS_PER_TENANT ids, so a page does not shift under concurrent creations), narrowed to
+   * `ids` when given, then threads are read SEARCH_CHUNK at a time until the page is full.
+   */
   async search(tenantId: TenantId, query: ThreadQuery): Promise<StoredThread[]> {
+    const index = this.keys.threadIndex(tenantId);
+    const ordered =
+      query.order === 'desc'
+        ? await this.redis.zrange(index, '0', '-1', 'REV')
+        : await this.redis.zrange(index, '0', '-1');
+    const wantedIds = query.ids === undefined ? undefined : new Set(query.ids);
+    const candidates = wantedIds ? ordered.filter((id) => wantedIds.has(id)) : ordered;
     const wanted = query.offset + query.limit;
     const matching: StoredThread[] = [];
-    for (let start = 0; matching.length < wanted; start += SEARCH_CHUNK) {
-      const ids = await this.indexChunk(tenantId, start, query.order);
-      if (ids.length === 0) {
-        break;
-      }
-      const threads = await this.threadsOf(tenantId, ids);
+    for (
+      let start = 0;
+      start < candidates.length && matching.length < wanted;
+      start += SEARCH_CHUNK
+    ) {
+      const threads = await this.threadsOf(tenantId, candidates.slice(start, start + SEARCH_CHUNK));
       matching.push(...threads.filter((thread) => matches(thread, query)));
     }
     return matching.slice(query.offset, wanted);
-  }
-
-  private indexChunk(tenantId: TenantId, start: number, order: 'asc' | 'desc'): Promise<string[]> {
-    const index = this.keys.threadIndex(tenantId);
-    const stop = String(start + SEARCH_CHUNK - 1);
-    return order === 'desc'
-      ? this.redis.zrange(index, String(start), stop, 'REV')
-      : this.redis.zrange(index, String(start), stop);
   }
 
   private async threadsOf(tenantId: TenantId, ids: readonly string[]): Promise<StoredThread[]> {
@@ -131,9 +135,6 @@ function threadOf(hash: Record<string, string>): StoredThread | undefined {
 }
 
 function matches(thread: StoredThread, query: ThreadQuery): boolean {
-  if (query.ids !== undefined && !query.ids.includes(thread.id)) {
-    return false;
-  }
   return Object.entries(query.metadata ?? {}).every(
     ([key, value]) => JSON.stringify(thread.metadata[key]) === JSON.stringify(value),
   );

@@ -94,9 +94,14 @@ export class RedisKeys {
     return `${this.of(tenantId)}:thread:${threadId}`;
   }
 
-  /** The tenant's threads by creation time (ms): what search pages through, newest first. */
+  /** The tenant's threads in creation order (scored by threadSequence): what search reads. */
   threadIndex(tenantId: TenantId): string {
     return `${this.of(tenantId)}:threads`;
+  }
+
+  /** The tenant's count of threads ever created: each new one's place in the index. */
+  threadSequence(tenantId: TenantId): string {
+    return `${this.of(tenantId)}:threads:seq`;
   }
 
   /** The tenant's LLM tokens per day (TokenUsage): `<day>:input`, `<day>:output`, `<day>:calls`. */

@@ -6,7 +6,8 @@ import { CLOCK } from './run-scripts/lua/clock.lua';
  * cannot both succeed and a tenant's cap holds under concurrency. Times are Redis's clock.
  *
  * KEYS[1]  the thread's hash
- * KEYS[2]  the tenant's thread index (sorted set by creation ms)
+ * KEYS[2]  the tenant's thread index (sorted set by creation order: a per-tenant sequence)
+ * KEYS[3]  the tenant's thread sequence
  * ARGV[1]  the thread id
  * ARGV[2]  its metadata (JSON)
  * ARGV[3]  threads a tenant may hold
@@ -21,7 +22,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return answer('exists') end
 if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[3]) then return { 'full' } end
 local now = clockMs()
 redis.call('HSET', KEYS[1], 'id', ARGV[1], 'metadata', ARGV[2], 'createdMs', now, 'updatedMs', now)
-redis.call('ZADD', KEYS[2], now, ARGV[1])
+redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[3]), ARGV[1])
 return answer('created')
 `;
 
@@ -43,7 +44,7 @@ type ScriptArg = string | number;
 
 /** Registers the thread scripts on a client; ioredis then calls them by SHA. */
 export function defineThreadScripts(redis: Redis): void {
-  redis.defineCommand('bulkheadCreateThread', { numberOfKeys: 2, lua: CREATE });
+  redis.defineCommand('bulkheadCreateThread', { numberOfKeys: 3, lua: CREATE });
   redis.defineCommand('bulkheadDeleteThread', { numberOfKeys: 2, lua: DELETE });
 }
 

@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { UnauthorizedError } from '@bulkhead/errors';
+import { KeyOwner } from '@bulkhead/store';
 import { KeyOwners } from '../auth/key-owners';
 import { AuthenticatedRequest, bearerTokenOf } from '../auth/authenticated-request';
 
@@ -14,13 +15,17 @@ export class AgentProtocolKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const token = apiKeyOf(request.headers) ?? bearerTokenOf(request.headers.authorization);
-    if (!token) {
+    // The SDK sends LANGSMITH_API_KEY as x-api-key when it was given no apiKey: a Bearer key
+    // beside a foreign x-api-key is still tried.
+    const tokens = [apiKeyOf(request.headers), bearerTokenOf(request.headers.authorization)].filter(
+      (token): token is string => token !== undefined,
+    );
+    if (tokens.length === 0) {
       throw new UnauthorizedError(
         'Send the tenant\'s API key as "x-api-key: <key>" (the LangGraph SDK\'s apiKey) or "Authorization: Bearer <key>".',
       );
     }
-    const owner = await this.owners.resolve(token);
+    const owner = await this.firstOwner(tokens);
     if (!owner) {
       throw new UnauthorizedError(
         "This API key is unknown or has been revoked (a Bulkhead key starts with bk_; check that the SDK was not given another service's key from LANGSMITH_API_KEY or LANGGRAPH_API_KEY).",
@@ -28,6 +33,16 @@ export class AgentProtocolKeyGuard implements CanActivate {
     }
     request.bulkheadOwner = owner;
     return true;
+  }
+
+  private async firstOwner(tokens: readonly string[]): Promise<KeyOwner | undefined> {
+    for (const token of tokens) {
+      const owner = await this.owners.resolve(token);
+      if (owner) {
+        return owner;
+      }
+    }
+    return undefined;
   }
 }
 

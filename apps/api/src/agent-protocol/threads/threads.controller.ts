@@ -44,8 +44,9 @@ export class ThreadsController {
   async search(
     @Body(new ZodValidationPipe(threadSearchSchema)) query: ThreadSearch,
   ): Promise<Thread[]> {
-    // Every thread is idle until runs on threads exist: another status matches none.
-    if (query.status !== undefined && query.status !== 'idle') {
+    // Every thread is idle, with no values, until runs on threads exist: others match none.
+    const valuesWanted = Object.keys(query.values ?? {}).length > 0;
+    if ((query.status !== undefined && query.status !== 'idle') || valuesWanted) {
       return [];
     }
     const found = await this.threads.search(this.tenantId(), {
