@@ -3,6 +3,7 @@ import { TenantId } from '@bulkhead/context';
 import type { Redis } from 'ioredis';
 import { REDIS } from './redis-client';
 import { RedisKeys } from './redis-keys';
+import { parseJsonObject } from './run-record';
 
 /** Threads one tenant may hold; a creation beyond it is refused until one is deleted. */
 export const MAX_THREADS_PER_TENANT = 10_000;
@@ -141,14 +142,7 @@ function matches(thread: StoredThread, query: ThreadQuery): boolean {
 }
 
 function metadataOf(text: string | undefined): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text ?? '{}');
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : {};
-  } catch {
-    return {};
-  }
+  return parseJsonObject(text) ?? {};
 }
 
 function isoOf(ms: string | undefined): string {

@@ -104,6 +104,11 @@ function asError(value: unknown): RunError | undefined {
   return typeof code === 'string' ? { code, message } : { message };
 }
 
+/** A stored JSON object, or undefined when the text is absent, not JSON or not an object. */
+export function parseJsonObject(text: string | undefined): JsonObject | undefined {
+  return asObject(parseJson(text));
+}
+
 function asObject(value: unknown): JsonObject | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
     ? (value as JsonObject)

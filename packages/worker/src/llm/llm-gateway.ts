@@ -292,7 +292,7 @@ export class LlmGateway {
     if (apiKey === undefined) {
       return undefined;
     }
-    const built = languageModelOf(provider, apiKey, model);
+    const built = buildLanguageModel(provider, apiKey, model);
     // A model name no provider uses is not kept: the cache's entries stay small.
     if (model.length <= MAX_CACHED_MODEL_NAME) {
       this.models.set(cacheKey, built);
@@ -327,7 +327,11 @@ function modelFor(provider: StoredProvider, asked: string | undefined): string |
   return provider.models[0];
 }
 
-function languageModelOf(provider: StoredProvider, apiKey: string, model: string): LanguageModel {
+function buildLanguageModel(
+  provider: StoredProvider,
+  apiKey: string,
+  model: string,
+): LanguageModel {
   if (provider.type === 'anthropic') {
     return createAnthropic({ baseURL: provider.baseUrl, apiKey })(model);
   }
