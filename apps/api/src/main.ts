@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { APP_CONFIG, AppConfig, ConfigModule, bootOrExit } from '@bulkhead/config';
 import { AppLogger } from '@bulkhead/logging';
+import { enableAgentProtocolCors } from './agent-protocol/cors';
 import { ApiModule } from './api.module';
 import { serveApiReference } from './docs/api-reference';
 import { fastifyOptions } from './http/fastify-options';
@@ -17,6 +18,7 @@ void bootOrExit(async () => {
   );
   const config = app.get<AppConfig>(APP_CONFIG);
   app.useWebSocketAdapter(new RedisIoAdapter(app));
+  enableAgentProtocolCors(app, config.LG_CORS_ORIGINS);
   app.enableShutdownHooks();
   await serveApiReference(app);
   await app.listen({ port: config.PORT, host: config.HOST });

@@ -100,6 +100,21 @@ export const appConfigSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(secretsKey).max(8)),
+  /** LangGraph API (/lg): streams, joins and waits one API process holds open per tenant, and in all. */
+  LG_MAX_STREAMS_PER_TENANT: z.coerce.number().int().min(1).max(100_000).default(100),
+  LG_MAX_STREAMS: z.coerce.number().int().min(1).max(1_000_000).default(2_000),
+  /** The longest an /lg stream, join or wait stays silent: a heartbeat then (the SDK expects ≤ 5 s). */
+  LG_HEARTBEAT_MS: z.coerce.number().int().min(100).max(5_000).default(5_000),
+  /** Origins a browser may call /lg from, comma-separated, or * for any (keys travel in headers, never cookies). */
+  LG_CORS_ORIGINS: z
+    .string()
+    .default('*')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    ),
   /** Answer diagnostics requests (heap, live registries, rooms) from a parent process over IPC. */
   BULKHEAD_DIAGNOSTICS_IPC: z.stringbool().default(false),
   /** Offer the test agents probe and failing (test suites only; never in production). */

@@ -108,6 +108,55 @@ export class TooManyThreadsError extends DomainError {
   }
 }
 
+/** A run of the LangGraph API, looked up on a thread: missing, another tenant's, or rolled back, alike. */
+export class ThreadRunNotFoundError extends DomainError {
+  readonly code = 'run_not_found';
+  readonly kind = 'not_found';
+
+  constructor(threadId: string, runId: string) {
+    super(
+      `Run ${runId} of thread ${threadId} does not exist. Check the ids returned when the run was created.`,
+    );
+  }
+}
+
+/** multitask_strategy "reject" while a run of the thread is pending or running. */
+export class ThreadBusyError extends DomainError {
+  readonly code = 'thread_busy';
+  readonly kind = 'conflict';
+
+  constructor(threadId: string) {
+    super(
+      `Thread ${threadId} already has a run pending or running: wait for it, or create the run with multitask_strategy "enqueue", "interrupt" or "rollback".`,
+    );
+  }
+}
+
+export class ThreadQueueFullError extends DomainError {
+  readonly code = 'thread_queue_full';
+  readonly kind = 'limit';
+
+  constructor(threadId: string, max: number) {
+    super(
+      `Thread ${threadId} already has ${max} runs waiting, its limit: wait for some to run, or use another thread.`,
+    );
+  }
+}
+
+/** An API process holds a bounded number of LangGraph streams (and waits), per tenant and in all. */
+export class TooManyStreamsError extends DomainError {
+  readonly code = 'too_many_streams';
+  readonly kind = 'limit';
+
+  constructor(max: number, scope: 'tenant' | 'process') {
+    super(
+      scope === 'tenant'
+        ? `This tenant already has ${max} streams, joins and waits open on this API process, its limit: close some first.`
+        : `This API process already serves ${max} streams, joins and waits: try again shortly.`,
+    );
+  }
+}
+
 export class TenantNotFoundError extends DomainError {
   readonly code = 'tenant_not_found';
   readonly kind = 'not_found';

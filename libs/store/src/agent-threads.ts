@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TenantId } from '@bulkhead/context';
+import { RunId, TenantId } from '@bulkhead/context';
 import type { Redis } from 'ioredis';
 import { REDIS } from './redis-client';
 import { RedisKeys } from './redis-keys';
@@ -16,6 +16,22 @@ export interface StoredThread {
   readonly metadata: Record<string, unknown>;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** The run the thread executes or executed last (ThreadLanes). */
+  readonly activeRunId?: string;
+  /** The latest run that succeeded before the active one, whose output are its values. */
+  readonly valuesRunId?: string;
+}
+
+export type ThreadStatus = 'idle' | 'busy' | 'error';
+
+export interface ThreadState {
+  readonly status: ThreadStatus;
+  readonly values: Record<string, unknown>;
+}
+
+export interface ThreadDeletion {
+  readonly existed: boolean;
+  readonly waiting: readonly RunId[];
 }
 
 export type ThreadCreation =
@@ -26,9 +42,18 @@ export interface ThreadQuery {
   /** Every key equal (as JSON) in the thread's metadata. */
   readonly metadata?: Record<string, unknown> | undefined;
   readonly ids?: readonly string[] | undefined;
+  readonly status?: ThreadStatus | 'interrupted' | undefined;
+  /** Every key equal (as JSON) in the thread's values. */
+  readonly values?: Record<string, unknown> | undefined;
   readonly limit: number;
   readonly offset: number;
   readonly order: 'asc' | 'desc';
+}
+
+/** A thread with what its runs make of it. */
+export interface ThreadWithState {
+  readonly thread: StoredThread;
+  readonly state: ThreadState;
 }
 
 /**
@@ -75,13 +100,47 @@ export class AgentThreads {
     return threadOf(await this.redis.hgetall(this.keys.thread(tenantId, threadId)));
   }
 
-  async delete(tenantId: TenantId, threadId: string): Promise<boolean> {
-    const existed = await this.redis.bulkheadDeleteThread(
+  /** Whether it existed, and the runs that were waiting on it: the caller cancels them. */
+  async delete(tenantId: TenantId, threadId: string): Promise<ThreadDeletion> {
+    const [existed, ...waiting] = await this.redis.bulkheadDeleteThread(
       this.keys.thread(tenantId, threadId),
       this.keys.threadIndex(tenantId),
+      this.keys.threadRuns(tenantId, threadId),
+      this.keys.threadWaiting(tenantId, threadId),
+      this.keys.threadJobs(tenantId, threadId),
       threadId,
     );
-    return existed === 1;
+    return { existed: existed === 1, waiting: waiting as RunId[] };
+  }
+
+  /**
+   * What the threads' runs make of them, in two round trips: busy while a run is pending or running
+   * (or waiting), error after a failed run, idle otherwise; values are the output of the latest run
+   * that succeeded ({} before any).
+   */
+  async statesOf(
+    tenantId: TenantId,
+    threads: readonly StoredThread[],
+  ): Promise<Map<string, ThreadState>> {
+    const lengths = this.redis.pipeline();
+    const runs = this.redis.pipeline();
+    for (const thread of threads) {
+      lengths.llen(this.keys.threadWaiting(tenantId, thread.id));
+      runs.hmget(this.keys.run(tenantId, (thread.activeRunId ?? '-') as RunId), 'status', 'output');
+      runs.hget(this.keys.run(tenantId, (thread.valuesRunId ?? '-') as RunId), 'output');
+    }
+    const [waiting, read] = await Promise.all([lengths.exec(), runs.exec()]);
+    const states = new Map<string, ThreadState>();
+    threads.forEach((thread, i) => {
+      const queued = Number(waiting?.[i]?.[1] ?? 0);
+      const [status, output] = (read?.[2 * i]?.[1] as (string | null)[] | undefined) ?? [];
+      const previous = read?.[2 * i + 1]?.[1] as string | null | undefined;
+      states.set(
+        thread.id,
+        stateOf(queued, status ?? undefined, status === 'succeeded' ? output : previous),
+      );
+    });
+    return states;
   }
 
   /**
@@ -89,7 +148,7 @@ export class AgentThreads {
    * MAX_THREADS_PER_TENANT ids, so a page does not shift under concurrent creations), narrowed to
    * `ids` when given, then threads are read SEARCH_CHUNK at a time until the page is full.
    */
-  async search(tenantId: TenantId, query: ThreadQuery): Promise<StoredThread[]> {
+  async search(tenantId: TenantId, query: ThreadQuery): Promise<ThreadWithState[]> {
     const index = this.keys.threadIndex(tenantId);
     const ordered =
       query.order === 'desc'
@@ -98,14 +157,24 @@ export class AgentThreads {
     const wantedIds = query.ids === undefined ? undefined : new Set(query.ids);
     const candidates = wantedIds ? ordered.filter((id) => wantedIds.has(id)) : ordered;
     const wanted = query.offset + query.limit;
-    const matching: StoredThread[] = [];
+    const matching: ThreadWithState[] = [];
     for (
       let start = 0;
       start < candidates.length && matching.length < wanted;
       start += SEARCH_CHUNK
     ) {
       const threads = await this.threadsOf(tenantId, candidates.slice(start, start + SEARCH_CHUNK));
-      matching.push(...threads.filter((thread) => matches(thread, query)));
+      const byMetadata = threads.filter((thread) => matches(thread.metadata, query.metadata));
+      const states = await this.statesOf(tenantId, byMetadata);
+      for (const thread of byMetadata) {
+        const state = states.get(thread.id) ?? { status: 'idle', values: {} };
+        if (
+          (query.status === undefined || query.status === state.status) &&
+          matches(state.values, query.values)
+        ) {
+          matching.push({ thread, state });
+        }
+      }
     }
     return matching.slice(query.offset, wanted);
   }
@@ -132,12 +201,47 @@ function threadOf(hash: Record<string, string>): StoredThread | undefined {
     metadata: metadataOf(hash.metadata),
     createdAt: isoOf(hash.createdMs),
     updatedAt: isoOf(hash.updatedMs),
+    ...(hash.active ? { activeRunId: hash.active } : {}),
+    ...(hash.valuesRun ? { valuesRunId: hash.valuesRun } : {}),
   };
 }
 
-function matches(thread: StoredThread, query: ThreadQuery): boolean {
-  return Object.entries(query.metadata ?? {}).every(
-    ([key, value]) => JSON.stringify(thread.metadata[key]) === JSON.stringify(value),
+function stateOf(
+  waiting: number,
+  status: string | undefined,
+  output: string | null | undefined,
+): ThreadState {
+  const busy = waiting > 0 || status === 'queued' || status === 'running';
+  return {
+    status: busy ? 'busy' : status === 'failed' ? 'error' : 'idle',
+    values: storedValuesOf(output),
+  };
+}
+
+/** An output that is a JSON object is the values as it is; any other output is under `output`. */
+export function valuesOf(output: unknown): Record<string, unknown> {
+  if (output === undefined || output === null) {
+    return {};
+  }
+  return typeof output === 'object' && !Array.isArray(output)
+    ? (output as Record<string, unknown>)
+    : { output };
+}
+
+function storedValuesOf(output: string | null | undefined): Record<string, unknown> {
+  try {
+    return valuesOf(output ? (JSON.parse(output) as unknown) : undefined);
+  } catch {
+    return {};
+  }
+}
+
+function matches(
+  fields: Record<string, unknown>,
+  wanted: Record<string, unknown> | undefined,
+): boolean {
+  return Object.entries(wanted ?? {}).every(
+    ([key, value]) => JSON.stringify(fields[key]) === JSON.stringify(value),
   );
 }
 

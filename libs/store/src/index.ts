@@ -56,5 +56,22 @@ export {
   MAX_THREADS_PER_TENANT,
   StoredThread,
   ThreadCreation,
+  ThreadDeletion,
   ThreadQuery,
+  ThreadState,
+  ThreadStatus,
+  ThreadWithState,
+  valuesOf,
 } from './agent-threads';
+export {
+  AgentRun,
+  Advance,
+  Claim,
+  MAX_LISTED_RUNS_PER_THREAD,
+  MAX_WAITING_RUNS_PER_THREAD,
+  MULTITASK_STRATEGIES,
+  MultitaskStrategy,
+  ThreadLanes,
+  TurnTaken,
+  WaitingLane,
+} from './thread-lanes';

@@ -3,6 +3,7 @@ import { defineEventBatchScript } from './event-batch-script';
 import { defineRunScripts } from './run-scripts';
 import { defineProviderHealthScripts } from './provider-health-scripts';
 import { defineSocketSeatScripts } from './socket-seat-scripts';
+import { defineThreadLaneScripts } from './thread-lane-scripts';
 import { defineThreadScripts } from './thread-scripts';
 import { defineTokenUsageScripts } from './token-usage-scripts';
 import { RedisConnections } from './redis-connections';
@@ -18,5 +19,6 @@ export function commandConnection(connections: RedisConnections): Redis {
   defineProviderHealthScripts(redis);
   defineTokenUsageScripts(redis);
   defineThreadScripts(redis);
+  defineThreadLaneScripts(redis);
   return redis;
 }

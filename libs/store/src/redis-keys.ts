@@ -104,6 +104,39 @@ export class RedisKeys {
     return `${this.of(tenantId)}:threads:seq`;
   }
 
+  /** A thread's runs in creation order (scored by the thread's runSeq): what runs.list reads. */
+  threadRuns(tenantId: TenantId, threadId: string): string {
+    return `${this.of(tenantId)}:thread:${threadId}:runs`;
+  }
+
+  /** A thread's runs waiting for its current one to end (multitask enqueue, interrupt, rollback). */
+  threadWaiting(tenantId: TenantId, threadId: string): string {
+    return `${this.of(tenantId)}:thread:${threadId}:waiting`;
+  }
+
+  /** The job of each waiting run (and when it was claimed), enqueued when its turn comes. */
+  threadJobs(tenantId: TenantId, threadId: string): string {
+    return `${this.of(tenantId)}:thread:${threadId}:jobs`;
+  }
+
+  /** What the LangGraph API keeps of a run beside its record: thread, stream modes, strategy. */
+  agentRun(tenantId: TenantId, runId: RunId): string {
+    return `${this.of(tenantId)}:run:${runId}:lg`;
+  }
+
+  /** run(tenantId, id) is this followed by the id: lane scripts read the status of runs they name. */
+  runKeyPrefix(tenantId: TenantId): string {
+    return `${this.of(tenantId)}:run:`;
+  }
+
+  /**
+   * Threads with runs waiting, as `tenant thread` members: what every API process's lane sweeper
+   * advances. Shared by all tenants by design; it holds ids only, at most one per busy thread.
+   */
+  get waitingLanes(): string {
+    return `${this.prefix}:thread-lanes`;
+  }
+
   /** The tenant's LLM tokens per day (TokenUsage): `<day>:input`, `<day>:output`, `<day>:calls`. */
   tokenUsage(tenantId: TenantId): string {
     return `${this.of(tenantId)}:tokens`;

@@ -14,6 +14,7 @@ import { ProviderCredentials } from './provider-credentials';
 import { ProviderHealth } from './provider-health';
 import { TokenUsage } from './token-usage';
 import { AgentThreads } from './agent-threads';
+import { ThreadLanes } from './thread-lanes';
 
 @Global()
 @Module({
@@ -33,6 +34,7 @@ import { AgentThreads } from './agent-threads';
     ProviderHealth,
     TokenUsage,
     AgentThreads,
+    ThreadLanes,
   ],
   exports: [
     RedisConnections,
@@ -50,6 +52,7 @@ import { AgentThreads } from './agent-threads';
     ProviderHealth,
     TokenUsage,
     AgentThreads,
+    ThreadLanes,
   ],
 })
 export class StoreModule {}

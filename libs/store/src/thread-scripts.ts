@@ -27,17 +27,21 @@ return answer('created')
 `;
 
 /**
- * bulkheadDeleteThread: removes a thread and its index entry together.
+ * bulkheadDeleteThread: removes a thread, its index entry and its lane together. A run of it that is
+ * executing goes on; the runs waiting on it are returned, for the caller to cancel (they never start).
  *
  * KEYS[1]  the thread's hash
  * KEYS[2]  the tenant's thread index
+ * KEYS[3]  the thread's runs   KEYS[4] its waiting runs   KEYS[5] their jobs
  * ARGV[1]  the thread id
- * Returns  1 when it existed
+ * Returns  { 1 when it existed, else 0, waiting run id… }
  */
 const DELETE = `
-local existed = redis.call('DEL', KEYS[1])
+local answer = { redis.call('EXISTS', KEYS[1]) }
+for _, id in ipairs(redis.call('LRANGE', KEYS[4], 0, -1)) do answer[#answer + 1] = id end
+redis.call('DEL', KEYS[1], KEYS[3], KEYS[4], KEYS[5])
 redis.call('ZREM', KEYS[2], ARGV[1])
-return existed
+return answer
 `;
 
 type ScriptArg = string | number;
@@ -45,7 +49,7 @@ type ScriptArg = string | number;
 /** Registers the thread scripts on a client; ioredis then calls them by SHA. */
 export function defineThreadScripts(redis: Redis): void {
   redis.defineCommand('bulkheadCreateThread', { numberOfKeys: 3, lua: CREATE });
-  redis.defineCommand('bulkheadDeleteThread', { numberOfKeys: 2, lua: DELETE });
+  redis.defineCommand('bulkheadDeleteThread', { numberOfKeys: 5, lua: DELETE });
 }
 
 declare module 'ioredis' {
@@ -53,6 +57,6 @@ declare module 'ioredis' {
     bulkheadCreateThread(
       ...args: ScriptArg[]
     ): Result<['created' | 'exists', string, string, string] | ['full'], Context>;
-    bulkheadDeleteThread(...args: ScriptArg[]): Result<number, Context>;
+    bulkheadDeleteThread(...args: ScriptArg[]): Result<[number, ...string[]], Context>;
   }
 }

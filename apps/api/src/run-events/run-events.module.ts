@@ -19,6 +19,6 @@ import { SubscriptionBackstop } from './subscription-backstop';
     SeatRenewal,
     SubscriptionBackstop,
   ],
-  exports: [EventSockets, RunEventsGateway],
+  exports: [EventSockets, RunEventsGateway, RunEventFeed],
 })
 export class RunEventsModule {}

@@ -1,10 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@bulkhead/config';
-import { RunId, TenantContext, TenantScope, toJobContext } from '@bulkhead/context';
+import { JobContext, RunId, TenantContext, toJobContext } from '@bulkhead/context';
 import { InputTooLargeError, ServiceUnavailableError, describeError } from '@bulkhead/errors';
 import { AppLogger } from '@bulkhead/logging';
-import { RunQueue } from '@bulkhead/queue';
-import { AgentManifest, RunStore, Submitted, newRunId } from '@bulkhead/store';
+import { RetryPolicy, RunQueue } from '@bulkhead/queue';
+import {
+  AgentManifest,
+  IdempotencyClaim,
+  JsonObject,
+  RunStore,
+  Submitted,
+  newRunId,
+} from '@bulkhead/store';
 import { createHash } from 'node:crypto';
 import { AgentInputs } from './agent-inputs';
 import { SubmitRun } from './run.schemas';
@@ -38,26 +45,45 @@ export class RunSubmission {
     idempotencyKey?: string,
     bodyBytes?: number,
   ): Promise<Submitted> {
-    const scope = this.context.require();
-    const versions = await this.inputs.versionsOf(scope.tenantId, request.agent);
-    this.assertInputSize(request.input, bodyBytes);
-    const input = this.inputs.parse(versions, request.input ?? {});
-    const agent = versions.latest;
-    const runId = newRunId();
+    const prepared = await this.prepare(request, bodyBytes);
     const claim = idempotencyKey
       ? { key: idempotencyKey, requestHash: requestHash(request) }
       : undefined;
-    const submitted = await this.runs.submit(
-      scope.tenantId,
-      { id: runId, agent: agent.name, input, metadata: request.metadata },
-      claim,
-    );
+    const submitted = await this.record(prepared, claim);
     if (submitted.replayed) {
       return submitted;
     }
-    await this.enqueue(scope, runId, agent, submitted.priority);
-    this.logger.info('run.queued', { agent: agent.name });
+    await this.enqueue(prepared.runId, prepared.agent, submitted.priority);
     return submitted;
+  }
+
+  /** Checks the agent and its input and gives the run its id; nothing is stored yet. */
+  async prepare(request: SubmitRun, bodyBytes?: number): Promise<PreparedRun> {
+    const { tenantId } = this.context.require();
+    const versions = await this.inputs.versionsOf(tenantId, request.agent);
+    this.assertInputSize(request.input, bodyBytes);
+    const input = this.inputs.parse(versions, request.input ?? {});
+    return { runId: newRunId(), agent: versions.latest, input, metadata: request.metadata };
+  }
+
+  /** Records a prepared run (status queued), within the tenant's limits; no job yet. */
+  record(prepared: PreparedRun, claim?: IdempotencyClaim): Promise<Submitted> {
+    const { runId, agent, input, metadata } = prepared;
+    return this.runs.submit(
+      this.context.require().tenantId,
+      { id: runId, agent: agent.name, input, metadata },
+      claim,
+    );
+  }
+
+  /** The job a recorded run is enqueued with, as JSON: what a run that waits keeps until its turn. */
+  jobOf(prepared: PreparedRun): QueuedJob {
+    const scope = this.context.require();
+    return {
+      agent: prepared.agent.name,
+      context: toJobContext(scope, prepared.runId),
+      retry: retryOf(prepared.agent),
+    };
   }
 
   /**
@@ -75,25 +101,53 @@ export class RunSubmission {
     }
   }
 
-  private async enqueue(
-    scope: TenantScope,
-    runId: RunId,
-    agent: AgentManifest,
-    priority: number,
-  ): Promise<void> {
-    const retry = {
-      attempts: agent.retries + 1,
-      backoff: { type: agent.backoff.type, delay: agent.backoff.delayMs },
-    };
+  /** Enqueues a recorded run of the current tenant (see enqueueJob). */
+  async enqueue(runId: RunId, agent: AgentManifest, priority: number): Promise<void> {
+    const scope = this.context.require();
+    await this.enqueueJob(
+      { agent: agent.name, context: toJobContext(scope, runId), retry: retryOf(agent) },
+      priority,
+    );
+  }
+
+  /**
+   * Enqueues a recorded run's job; one that could not be enqueued is failed with a reason (never
+   * left queued for ever) and ServiceUnavailableError tells the client to submit it again.
+   */
+  async enqueueJob(job: QueuedJob, priority: number): Promise<void> {
+    const { tenantId, runId } = job.context;
     try {
-      await this.queue.enqueue(agent.name, toJobContext(scope, runId), retry, priority);
+      await this.queue.enqueue(job.agent, job.context, job.retry, priority);
+      this.logger.info('run.queued', { agent: job.agent });
     } catch (error) {
       const message = 'The run could not be queued; submit it again.';
-      await this.runs.finish(scope.tenantId, runId, { status: 'failed', error: { message } });
+      await this.runs.finish(tenantId, runId, { status: 'failed', error: { message } });
       this.logger.error('run.enqueue_failed', { error: describeError(error) });
       throw new ServiceUnavailableError(message);
     }
   }
+}
+
+/** A run checked and named, not stored yet (RunSubmission.prepare). */
+export interface PreparedRun {
+  readonly runId: RunId;
+  readonly agent: AgentManifest;
+  readonly input: unknown;
+  readonly metadata?: JsonObject | undefined;
+}
+
+/** Everything a run's job needs, so any API process can enqueue a run another one recorded. */
+export interface QueuedJob {
+  readonly agent: string;
+  readonly context: JobContext;
+  readonly retry: RetryPolicy;
+}
+
+function retryOf(agent: AgentManifest): RetryPolicy {
+  return {
+    attempts: agent.retries + 1,
+    backoff: { type: agent.backoff.type, delay: agent.backoff.delayMs },
+  };
 }
 
 /** The same request always hashes the same, whatever the order of its keys. */

@@ -5,7 +5,7 @@ import type { ZodOpenApiOverrideMetaContext } from 'zod-openapi';
 const MAX_METADATA_KEYS = 32;
 
 /** The key count is checked before any value is: a body of a thousand keys costs one check. */
-const metadataSchema = z
+export const runMetadataSchema = z
   .unknown()
   .refine(
     (value) =>
@@ -23,7 +23,7 @@ const metadataSchema = z
 export const submitRunSchema = z.strictObject({
   agent: z.string().min(1).max(64),
   input: z.unknown().optional(),
-  metadata: metadataSchema.optional(),
+  metadata: runMetadataSchema.optional(),
 });
 export type SubmitRun = z.output<typeof submitRunSchema>;
 

@@ -10,5 +10,6 @@ import { RunsController } from './runs.controller';
   imports: [QueueModule, AuthModule],
   controllers: [RunsController],
   providers: [RunSubmission, RunCancellation, AgentInputs],
+  exports: [RunSubmission],
 })
 export class RunsModule {}

@@ -1,4 +1,4 @@
-import { StoredThread } from '@bulkhead/store';
+import { StoredThread, ThreadState } from '@bulkhead/store';
 
 /** A thread as LangGraph's SDK reads it (its `Thread` type). */
 export interface Thread {
@@ -12,15 +12,18 @@ export interface Thread {
   readonly interrupts: Record<string, never>;
 }
 
-export function threadOf(stored: StoredThread): Thread {
+const NO_RUNS: ThreadState = Object.freeze({ status: 'idle', values: Object.freeze({}) });
+
+/** A thread and what its runs make of it: busy while one is pending or running, its values. */
+export function threadOf(stored: StoredThread, state: ThreadState = NO_RUNS): Thread {
   return {
     thread_id: stored.id,
     created_at: stored.createdAt,
     updated_at: stored.updatedAt,
     state_updated_at: stored.updatedAt,
     metadata: stored.metadata,
-    status: 'idle',
-    values: {},
+    status: state.status,
+    values: state.values,
     interrupts: {},
   };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { TenantContext, TenantId } from '@bulkhead/context';
 import { ThreadExistsError, ThreadNotFoundError, TooManyThreadsError } from '@bulkhead/errors';
-import { AgentThreads, MAX_THREADS_PER_TENANT } from '@bulkhead/store';
+import { AgentThreads, MAX_THREADS_PER_TENANT, RunStore, StoredThread } from '@bulkhead/store';
 import { ZodValidationPipe } from '../../http/zod-validation.pipe';
 import { AgentProtocolKeyGuard } from '../agent-protocol-key.guard';
 import { Thread, threadOf } from './thread';
@@ -20,6 +20,7 @@ import {
 export class ThreadsController {
   constructor(
     private readonly threads: AgentThreads,
+    private readonly runs: RunStore,
     private readonly context: TenantContext,
   ) {}
 
@@ -36,7 +37,7 @@ export class ThreadsController {
     if (created.kind === 'exists' && body.if_exists === 'raise') {
       throw new ThreadExistsError(threadId);
     }
-    return threadOf(created.thread);
+    return this.viewOf(created.thread);
   }
 
   @Post('search')
@@ -44,19 +45,16 @@ export class ThreadsController {
   async search(
     @Body(new ZodValidationPipe(threadSearchSchema)) query: ThreadSearch,
   ): Promise<Thread[]> {
-    // Every thread is idle, with no values, until runs on threads exist: others match none.
-    const valuesWanted = Object.keys(query.values ?? {}).length > 0;
-    if ((query.status !== undefined && query.status !== 'idle') || valuesWanted) {
-      return [];
-    }
     const found = await this.threads.search(this.tenantId(), {
       metadata: query.metadata,
       ids: query.ids,
+      status: query.status,
+      values: query.values,
       limit: query.limit,
       offset: query.offset,
       order: query.sort_order,
     });
-    return found.map(threadOf);
+    return found.map(({ thread, state }) => threadOf(thread, state));
   }
 
   @Get(':thread_id')
@@ -68,7 +66,7 @@ export class ThreadsController {
     if (!thread) {
       throw new ThreadNotFoundError(thread_id);
     }
-    return threadOf(thread);
+    return this.viewOf(thread);
   }
 
   @Delete(':thread_id')
@@ -77,9 +75,18 @@ export class ThreadsController {
     @Param(new ZodValidationPipe(threadParamsSchema, 'params'))
     { thread_id }: { thread_id: string },
   ): Promise<void> {
-    if (!(await this.threads.delete(this.tenantId(), thread_id))) {
+    const tenantId = this.tenantId();
+    const deleted = await this.threads.delete(tenantId, thread_id);
+    if (!deleted.existed) {
       throw new ThreadNotFoundError(thread_id);
     }
+    // Runs that waited on the thread would never start now: they end cancelled.
+    await Promise.all(deleted.waiting.map((runId) => this.runs.requestCancel(tenantId, runId)));
+  }
+
+  private async viewOf(thread: StoredThread): Promise<Thread> {
+    const states = await this.threads.statesOf(this.tenantId(), [thread]);
+    return threadOf(thread, states.get(thread.id));
   }
 
   private tenantId(): TenantId {
