@@ -1,16 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from '@langchain/langgraph-sdk';
-import { Client as Client112 } from 'langgraph-sdk-1-12';
 import request from 'supertest';
 import { errorOf } from '../support/answers';
+import { SDKS } from '../support/langgraph';
 import { TestTenant, admin, createTenant } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
-
-/** The two SDK releases the suite drives: the current one, and one from before its reconnect rework. */
-const SDKS = [
-  ['@langchain/langgraph-sdk 1.15.0', Client],
-  ['@langchain/langgraph-sdk 1.12.8', Client112],
-] as const;
 
 /** uuid v5 of the name in LangGraph's graph namespace, as LangGraph's own server gives them. */
 const TICKER_ID = '08c82a6b-7e12-5e47-ba9d-1afe0c25818d';

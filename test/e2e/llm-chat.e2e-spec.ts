@@ -28,17 +28,11 @@ describe('The chat agent: LLM calls through the tenant’s own providers, with f
   const tenantWith = async (...keys: string[]) => {
     const tenant = await createTenant(suite.platform.url, 'llm');
     for (const [i, apiKey] of keys.entries()) {
-      await request(suite.platform.url)
-        .put(`/v1/admin/tenants/${tenant.id}/providers/p${i + 1}`)
-        .set(admin)
-        .send({
-          type: 'openai-compatible',
-          baseUrl: fake.baseUrl,
-          apiKey,
-          models: ['fake-model'],
-          priority: i + 1,
-        })
-        .expect(200);
+      await fake.provideFor(suite.platform.url, tenant.id, {
+        name: `p${i + 1}`,
+        apiKey,
+        priority: i + 1,
+      });
     }
     return tenant;
   };

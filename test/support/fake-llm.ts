@@ -1,4 +1,4 @@
-import { PlatformProcess } from './platform';
+import { ADMIN_TOKEN, PlatformProcess } from './platform';
 
 /** The fake OpenAI-compatible provider (fake-llm-provider.ts) as its own process, for one file. */
 export class FakeLlm {
@@ -18,6 +18,28 @@ export class FakeLlm {
   /** The base URL a provider of type openai-compatible is given. */
   get baseUrl(): string {
     return `http://127.0.0.1:${this.port}/v1`;
+  }
+
+  /** Makes this fake the tenant's provider `name` (model fake-model) with that key and priority. */
+  async provideFor(
+    url: string,
+    tenantId: string,
+    provider: { readonly name: string; readonly apiKey: string; readonly priority?: number },
+  ): Promise<void> {
+    const response = await fetch(`${url}/v1/admin/tenants/${tenantId}/providers/${provider.name}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'openai-compatible',
+        baseUrl: this.baseUrl,
+        apiKey: provider.apiKey,
+        models: ['fake-model'],
+        priority: provider.priority ?? 1,
+      }),
+    });
+    if (response.status !== 200) {
+      throw new Error(`PUT provider ${provider.name}: ${response.status} ${await response.text()}`);
+    }
   }
 
   /** Requests each key made, and how many of them the caller aborted. */

@@ -22,6 +22,13 @@ import { Wakeup } from './wakeup';
 /** Events read from a run's stream per round trip while following it, and about their bytes. */
 const READ_BOUNDS = Object.freeze({ maxEvents: 100, maxBytes: 262_144 });
 
+/**
+ * A stream's keep-alive: a comment line with no blank line after it, so it never ends an event. SDK
+ * releases up to 1.12.8 dispatch an empty event on every blank line once an id was seen, and would
+ * hand each heartbeat to the application as one.
+ */
+const HEARTBEAT_COMMENT = ': heartbeat\n';
+
 /** Where a stream starts: after an event id (0: from the first), or only what comes from now on. */
 export type StreamStart = number | 'live';
 
@@ -94,7 +101,7 @@ export class RunStreams {
         await out.write(frameOf(endEventOf(last, rolledBack)));
         return true;
       },
-      { location: `${pathOf(found)}/stream?after=${after}`, heartbeat: ': heartbeat\n\n' },
+      { location: `${pathOf(found)}/stream?after=${after}`, heartbeat: HEARTBEAT_COMMENT },
     );
   }
 
