@@ -133,4 +133,21 @@ describe('Multitask strategies of a LangGraph thread, across API and worker proc
     expect((await first!.runs.list(threadId)).map((run) => run.run_id)).toEqual([next.run_id]);
     expect((await first!.threads.get(threadId)).values).toEqual({ steps: 3 });
   });
+
+  it('should cancel the running and waiting runs of a thread that is deleted', async () => {
+    const [first, second] = clients();
+    const { threadId, runId } = await busyThread();
+    const waiting = await second!.runs.create(threadId, 'echo', {
+      input: {},
+      multitaskStrategy: 'enqueue',
+    });
+
+    await second!.threads.delete(threadId);
+
+    await eventually(async () => {
+      expect((await v1Run(runId)).status).toBe('cancelled');
+      expect((await v1Run(waiting.run_id)).status).toBe('cancelled');
+    });
+    expect((await failureOf(first!.runs.get(threadId, runId))).status).toBe(404);
+  });
 });

@@ -187,6 +187,44 @@ describe(`${ThreadLanes.name}: one run of a thread at a time, decided in Redis a
     expect(taken.claim.kind).toBe('wait');
   });
 
+  it("should hand a waiting run out at its tenant's queue priority now, not ahead of other tenants", async () => {
+    const lane = await newThread();
+    const active = await claimRecorded(0, lane, 'enqueue');
+    const waiting = await claimRecorded(1, lane, 'enqueue');
+    await suite.app.redis.set(suite.app.keys.backlogPeak(lane.tenantId), 7);
+
+    await recordAs(lane.tenantId, active.runId, 'succeeded');
+    const advance = await lanesOf(0).advance(lane.tenantId, lane.threadId);
+
+    expect(advance.next).toMatchObject({ runId: waiting.runId, priority: 7 });
+  });
+
+  it('should tell that a run preempted while it was being recorded no longer holds its place', async () => {
+    const lane = await newThread();
+    const active = await claimRecorded(0, lane, 'enqueue');
+    const waiting = await claimRecorded(1, lane, 'enqueue');
+    const held = await Promise.all(
+      [active, waiting].map(({ runId }) => lanesOf(0).holds(lane.tenantId, lane.threadId, runId)),
+    );
+
+    const preempting = await claimRecorded(1, lane, 'interrupt');
+
+    expect(held).toEqual([true, true]);
+    expect(await lanesOf(0).holds(lane.tenantId, lane.threadId, active.runId)).toBe(false);
+    expect(await lanesOf(0).holds(lane.tenantId, lane.threadId, waiting.runId)).toBe(false);
+    expect(await lanesOf(0).holds(lane.tenantId, lane.threadId, preempting.runId)).toBe(true);
+  });
+
+  it('should return the active and waiting runs of a deleted thread, for the caller to cancel', async () => {
+    const lane = await newThread();
+    const active = await claimRecorded(0, lane, 'enqueue');
+    const waiting = await claimRecorded(1, lane, 'enqueue');
+
+    const deleted = await suite.app.module.get(AgentThreads).delete(lane.tenantId, lane.threadId);
+
+    expect(deleted).toEqual({ existed: true, runs: [active.runId, waiting.runId] });
+  });
+
   it('should answer missing for a thread that does not exist', async () => {
     const tenantId = newTenantId('lane');
 

@@ -31,7 +31,8 @@ export interface ThreadState {
 
 export interface ThreadDeletion {
   readonly existed: boolean;
-  readonly waiting: readonly RunId[];
+  /** Its active run and the runs waiting on it, which the caller cancels. */
+  readonly runs: readonly RunId[];
 }
 
 export type ThreadCreation =
@@ -100,9 +101,9 @@ export class AgentThreads {
     return threadOf(await this.redis.hgetall(this.keys.thread(tenantId, threadId)));
   }
 
-  /** Whether it existed, and the runs that were waiting on it: the caller cancels them. */
+  /** Whether it existed, and its active and waiting runs: the caller cancels them. */
   async delete(tenantId: TenantId, threadId: string): Promise<ThreadDeletion> {
-    const [existed, ...waiting] = await this.redis.bulkheadDeleteThread(
+    const [existed, ...runs] = await this.redis.bulkheadDeleteThread(
       this.keys.thread(tenantId, threadId),
       this.keys.threadIndex(tenantId),
       this.keys.threadRuns(tenantId, threadId),
@@ -110,7 +111,7 @@ export class AgentThreads {
       this.keys.threadJobs(tenantId, threadId),
       threadId,
     );
-    return { existed: existed === 1, waiting: waiting as RunId[] };
+    return { existed: existed === 1, runs: runs as RunId[] };
   }
 
   /**

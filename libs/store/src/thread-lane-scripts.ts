@@ -35,7 +35,9 @@ end
  * one thread cannot both start. Free thread: the run becomes active ('start', the caller enqueues
  * it). Busy thread (a run pending or running, or runs waiting): reject → 'busy'; enqueue → it
  * waits at the back ('wait'; 'full' past the bound); interrupt or rollback → it waits alone and
- * the caller cancels the ids returned ('preempt'); rollback also takes them off the thread.
+ * the caller cancels the ids returned ('preempt'), which are marked preempted in the jobs hash (at
+ * most the waiting bound plus one marks, cleared by the next preemption); rollback also takes them
+ * off the thread.
  *
  * KEYS[1] thread hash  KEYS[2] thread's runs  KEYS[3] waiting list  KEYS[4] waiting jobs
  * KEYS[5] the run's LangGraph record
@@ -76,6 +78,8 @@ end
 local preempted = redis.call('LRANGE', waiting, 0, -1)
 if active then table.insert(preempted, 1, active) end
 redis.call('DEL', waiting, jobs)
+-- A preempted run its API is still recording learns here that it must not start (ThreadLanes.holds).
+for _, id in ipairs(preempted) do redis.call('HSET', jobs, id .. ':preempted', 1) end
 if strategy == 'rollback' then
   for _, id in ipairs(preempted) do redis.call('ZREM', KEYS[2], id) end
 end
@@ -91,15 +95,19 @@ return answer
  * active and is returned with its job for the caller to enqueue; waiting runs that ended meanwhile
  * (cancelled) are dropped, one claimed moments ago and not recorded yet stops the walk. An active
  * run still queued long after it was made active is returned too: its enqueue may have been lost,
- * and enqueuing a run again is harmless (its job id is its run id).
+ * and enqueuing a run again is harmless (its job id is its run id). A run returned is enqueued at
+ * its tenant's queue priority now (the backlog peak, see priority.lua.ts), so runs that waited on
+ * threads keep the fair order between tenants.
  *
- * KEYS[1] thread hash  KEYS[2] waiting list  KEYS[3] waiting jobs
+ * KEYS[1] thread hash  KEYS[2] waiting list  KEYS[3] waiting jobs  KEYS[4] the tenant's backlog peak
  * ARGV[1] run key prefix  ARGV[2] grace ms  ARGV[3] ms after which a queued active run is re-enqueued
- * Returns {'gone'} | {'busy', waiting} | {'busy', waiting, id, job} | {'idle', 0} | {'start', waiting, id, job}
+ * Returns {'gone'} | {'busy', waiting} | {'busy', waiting, id, job, priority} | {'idle', 0}
+ *   | {'start', waiting, id, job, priority}
  */
 const ADVANCE = `
 local thread, waiting, jobs, prefix, grace = KEYS[1], KEYS[2], KEYS[3], ARGV[1], tonumber(ARGV[2])
 ${LANE}
+local function priority() return math.max(1, tonumber(redis.call('GET', KEYS[4]) or '1')) end
 if redis.call('EXISTS', thread) == 0 then
   redis.call('DEL', waiting, jobs)
   return { 'gone' }
@@ -108,7 +116,7 @@ local active, status, since = activeRun()
 if active then
   local queued = redis.call('LLEN', waiting)
   if status == 'queued' and clockMs() - since >= tonumber(ARGV[3]) then
-    return { 'busy', queued, active, redis.call('HGET', thread, 'activeJob') }
+    return { 'busy', queued, active, redis.call('HGET', thread, 'activeJob'), priority() }
   end
   return { 'busy', queued }
 end
@@ -124,7 +132,7 @@ while true do
   redis.call('HDEL', jobs, id, id .. ':ms')
   if status == 'queued' and job then
     becomeActive(id, job)
-    return { 'start', redis.call('LLEN', waiting), id, job }
+    return { 'start', redis.call('LLEN', waiting), id, job, priority() }
   end
 end
 `;
@@ -150,12 +158,12 @@ return 1
 type ScriptArg = string | number;
 
 export type ClaimReply = ['missing' | 'busy' | 'full' | 'start' | 'wait' | 'preempt', ...string[]];
-export type AdvanceReply = [string, number, string?, string?];
+export type AdvanceReply = [string, number, string?, string?, number?];
 
 /** Registers the lane scripts on a client; ioredis then calls them by SHA. */
 export function defineThreadLaneScripts(redis: Redis): void {
   redis.defineCommand('bulkheadClaimThreadRun', { numberOfKeys: 5, lua: CLAIM });
-  redis.defineCommand('bulkheadAdvanceThread', { numberOfKeys: 3, lua: ADVANCE });
+  redis.defineCommand('bulkheadAdvanceThread', { numberOfKeys: 4, lua: ADVANCE });
   redis.defineCommand('bulkheadReleaseThreadRun', { numberOfKeys: 5, lua: RELEASE });
 }
 

@@ -8,7 +8,7 @@ import { RedisKeys } from './redis-keys';
 
 /** Runs that may wait behind a thread's current one; one more is refused until the line moves. */
 export const MAX_WAITING_RUNS_PER_THREAD = 100;
-/** The runs a thread lists (runs.list), newest kept; older ones stay readable by id. */
+/** The runs a thread keeps (runs.list), newest first; older ones drop off it (404 under /lg). */
 export const MAX_LISTED_RUNS_PER_THREAD = 1_000;
 /** How long a run claimed on a thread but not recorded yet holds its place: its API is writing it. */
 const CLAIM_GRACE_MS = 10_000;
@@ -38,10 +38,11 @@ export type Claim =
   | { readonly kind: 'missing' | 'busy' | 'full' | 'start' | 'wait' }
   | { readonly kind: 'preempt'; readonly preempted: readonly RunId[] };
 
-/** A run whose turn came: the caller enqueues its job (as handed to claim). */
+/** A run whose turn came: the caller enqueues its job (as handed to claim) at that priority. */
 export interface TurnTaken {
   readonly runId: RunId;
   readonly jobJson: string;
+  readonly priority: number;
 }
 
 export interface Advance {
@@ -105,15 +106,19 @@ export class ThreadLanes {
 
   /** Moves the line once the active run has ended; see bulkheadAdvanceThread. */
   async advance(tenantId: TenantId, threadId: string): Promise<Advance> {
-    const [, waiting, runId, jobJson] = await this.redis.bulkheadAdvanceThread(
+    const [, waiting, runId, jobJson, priority] = await this.redis.bulkheadAdvanceThread(
       this.keys.thread(tenantId, threadId),
       this.keys.threadWaiting(tenantId, threadId),
       this.keys.threadJobs(tenantId, threadId),
+      this.keys.backlogPeak(tenantId),
       this.keys.runKeyPrefix(tenantId),
       CLAIM_GRACE_MS,
       REENQUEUE_AFTER_MS,
     );
-    const next = runId && jobJson ? { runId: runId as RunId, jobJson } : undefined;
+    const next =
+      runId && jobJson
+        ? { runId: runId as RunId, jobJson, priority: Number(priority ?? 1) }
+        : undefined;
     return { waiting: Number(waiting), ...(next ? { next } : {}) };
   }
 
@@ -135,6 +140,22 @@ export class ThreadLanes {
     }
     const parsed = agentRunSchema.safeParse(parseJson(text));
     return parsed.success ? parsed.data : undefined;
+  }
+
+  /**
+   * Whether the run still has its place in the thread's lane (active, or waiting): a run preempted
+   * while its API was recording it has not, and must not start.
+   */
+  async holds(tenantId: TenantId, threadId: string, runId: RunId): Promise<boolean> {
+    const jobs = this.keys.threadJobs(tenantId, threadId);
+    const replies = await this.redis
+      .multi()
+      .hget(this.keys.thread(tenantId, threadId), 'active')
+      .hexists(jobs, runId)
+      .hexists(jobs, `${runId}:preempted`)
+      .exec();
+    const [active, waiting, preempted] = (replies ?? []).map(([, value]) => value);
+    return preempted !== 1 && (active === runId || waiting === 1);
   }
 
   /** Whether the run is listed on the thread (a rolled-back run no longer is). */

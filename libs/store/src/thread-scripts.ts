@@ -27,17 +27,20 @@ return answer('created')
 `;
 
 /**
- * bulkheadDeleteThread: removes a thread, its index entry and its lane together. A run of it that is
- * executing goes on; the runs waiting on it are returned, for the caller to cancel (they never start).
+ * bulkheadDeleteThread: removes a thread, its index entry and its lane together. Its active run (if
+ * any) and the runs waiting on it are returned, for the caller to cancel: none of them could be
+ * found through the thread any more, and the waiting ones would never start.
  *
  * KEYS[1]  the thread's hash
  * KEYS[2]  the tenant's thread index
  * KEYS[3]  the thread's runs   KEYS[4] its waiting runs   KEYS[5] their jobs
  * ARGV[1]  the thread id
- * Returns  { 1 when it existed, else 0, waiting run id… }
+ * Returns  { 1 when it existed, else 0, active run id…, waiting run id… }
  */
 const DELETE = `
 local answer = { redis.call('EXISTS', KEYS[1]) }
+local active = redis.call('HGET', KEYS[1], 'active')
+if active then answer[#answer + 1] = active end
 for _, id in ipairs(redis.call('LRANGE', KEYS[4], 0, -1)) do answer[#answer + 1] = id end
 redis.call('DEL', KEYS[1], KEYS[3], KEYS[4], KEYS[5])
 redis.call('ZREM', KEYS[2], ARGV[1])

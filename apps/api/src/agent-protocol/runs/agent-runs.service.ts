@@ -19,6 +19,7 @@ import {
   Run,
   RunStore,
   ThreadLanes,
+  TurnTaken,
   isRunId,
 } from '@bulkhead/store';
 import { z } from 'zod';
@@ -154,7 +155,7 @@ export class AgentRuns {
   async advance(tenantId: TenantId, threadId: string): Promise<void> {
     const { waiting, next } = await this.lanes.advance(tenantId, threadId);
     if (next) {
-      await this.enqueueTurn(next.runId, next.jobJson);
+      await this.enqueueTurn(tenantId, next);
     }
     if (waiting > 0) {
       await this.lanes.markWaiting(tenantId, threadId);
@@ -205,36 +206,61 @@ export class AgentRuns {
       case 'preempt':
         break;
     }
-    const submitted = await this.recordClaimed(tenantId, threadId, prepared);
-    if (claim.kind === 'start') {
+    const preempted = claim.kind === 'preempt' ? claim.preempted : [];
+    const submitted = await this.recordClaimed(tenantId, threadId, prepared, preempted);
+    await this.cancelAll(tenantId, preempted);
+    if (!(await this.lanes.holds(tenantId, threadId, prepared.runId))) {
+      // Another run preempted this one while it was being recorded: it ends cancelled, unstarted.
+      await this.runs.requestCancel(tenantId, prepared.runId);
+    } else if (claim.kind === 'start') {
       await this.submission.enqueueJob(job, submitted.priority);
       return submitted.run;
-    }
-    if (claim.kind === 'preempt') {
-      await Promise.all(claim.preempted.map((runId) => this.runs.requestCancel(tenantId, runId)));
     }
     await this.advance(tenantId, threadId);
     return submitted.run;
   }
 
-  /** Records a claimed run; a refusal (input, limits) gives the claim back before it is thrown. */
-  private async recordClaimed(tenantId: TenantId, threadId: string, prepared: PreparedRun) {
+  /**
+   * Records a claimed run. A refusal (input, limits) gives the claim back before it is thrown; the
+   * runs the claim preempted have left the lane already, so they end cancelled all the same rather
+   * than wait for ever.
+   */
+  private async recordClaimed(
+    tenantId: TenantId,
+    threadId: string,
+    prepared: PreparedRun,
+    preempted: readonly RunId[],
+  ) {
     try {
       return await this.submission.record(prepared);
     } catch (error) {
       await this.lanes.release(tenantId, threadId, prepared.runId);
+      await this.cancelAll(tenantId, preempted);
       throw error;
     }
   }
 
-  private async enqueueTurn(runId: RunId, jobJson: string): Promise<void> {
+  private async cancelAll(tenantId: TenantId, runIds: readonly RunId[]): Promise<void> {
+    await Promise.all(runIds.map((runId) => this.runs.requestCancel(tenantId, runId)));
+  }
+
+  /**
+   * Enqueues the run whose turn came. A job that no longer reads (written by another release) fails
+   * its run, so the thread moves on instead of waiting on it for ever.
+   */
+  private async enqueueTurn(
+    tenantId: TenantId,
+    { runId, jobJson, priority }: TurnTaken,
+  ): Promise<void> {
     const parsed = queuedJobSchema.safeParse(parseJson(jobJson));
     if (!parsed.success || parsed.data.context.runId !== runId) {
       this.logger.error('lane.job_malformed', { runId });
+      const message = 'The run could not be started from its stored job; submit it again.';
+      await this.runs.finish(tenantId, runId, { status: 'failed', error: { message } });
       return;
     }
     try {
-      await this.submission.enqueueJob(parsed.data as QueuedJob, 1);
+      await this.submission.enqueueJob(parsed.data as QueuedJob, priority);
     } catch (error) {
       this.logger.warn('lane.enqueue_failed', { runId, error: describeError(error) });
     }

@@ -80,8 +80,9 @@ export class ThreadsController {
     if (!deleted.existed) {
       throw new ThreadNotFoundError(thread_id);
     }
-    // Runs that waited on the thread would never start now: they end cancelled.
-    await Promise.all(deleted.waiting.map((runId) => this.runs.requestCancel(tenantId, runId)));
+    // Its runs could not be found through it any more, and waiting ones would never start: they
+    // end cancelled (one that has finished already is left as it is).
+    await Promise.all(deleted.runs.map((runId) => this.runs.requestCancel(tenantId, runId)));
   }
 
   private async viewOf(thread: StoredThread): Promise<Thread> {
