@@ -1,16 +1,21 @@
 import request from 'supertest';
 import { randomUUID } from 'node:crypto';
-import { errorOf } from '../support/answers';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { bodyOf, errorOf } from '../support/answers';
+import { eventually } from '../support/eventually';
 import { FakeLlm } from '../support/fake-llm';
 import { SDKS, StreamPart, countOf, openStream, partsOf } from '../support/langgraph';
 import { TcpProxy, portOf } from '../support/tcp-proxy';
-import { TestTenant, createTenant } from '../support/tenants';
+import { allRuns, getRun } from '../support/runs';
+import { IssuedKey, TestTenant, admin, createTenant } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
 
 const HEARTBEAT_MS = 100;
 /** The keep-alive line, alone: no blank line after it, which would end an (empty) event. */
 const HEARTBEAT = ': heartbeat\n';
 const TICKS = 8;
+const STREAMS_PER_TENANT = 3;
 /** What a ticker's stream in values and custom modes shows, event by event. */
 const TICKER_EVENTS = Object.freeze([
   'metadata',
@@ -19,13 +24,27 @@ const TICKER_EVENTS = Object.freeze([
   'end',
 ]);
 
+/** Sends a raw HTTP request and closes the connection at once, before any answer. */
+async function sendThenHangUp(port: number, text: string): Promise<void> {
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  socket.end(text);
+  socket.destroy();
+}
+
 function runIdOf(parts: readonly StreamPart[]): string {
   const metadata = parts.find((part) => part.event === 'metadata');
   return (metadata?.data as { run_id: string }).run_id;
 }
 
 describe('Streams of the LangGraph API at /lg: resumed, replayed, kept alive, open to browsers', () => {
-  const suite = usePlatform({ workers: 1, env: { LG_HEARTBEAT_MS: String(HEARTBEAT_MS) } });
+  const suite = usePlatform({
+    workers: 1,
+    env: {
+      LG_HEARTBEAT_MS: String(HEARTBEAT_MS),
+      LG_MAX_STREAMS_PER_TENANT: String(STREAMS_PER_TENANT),
+    },
+  });
   let proxy: TcpProxy;
 
   beforeAll(async () => {
@@ -154,20 +173,128 @@ describe('Streams of the LangGraph API at /lg: resumed, replayed, kept alive, op
     }
   });
 
-  it('should refuse a malformed Last-Event-ID with 400 before any byte of a stream', async () => {
+  it('should end the streams and joins of a revoked key with an unauthorized error, leaving the run to go on', async () => {
+    const tenant = await createTenant(suite.platform.url, 'lg-revoked');
+    const client = new SDKS[0][1]({ apiUrl: `${suite.platform.url}/lg`, apiKey: tenant.key });
+    const thread = await client.threads.create();
+    const run = await client.runs.create(thread.thread_id, 'ticker', {
+      input: { steps: 600, intervalMs: 100 },
+    });
+    const other = await request(suite.platform.url)
+      .post(`/v1/admin/tenants/${tenant.id}/keys`)
+      .set(admin)
+      .expect(201);
+    const [api] = suite.platform.apis;
+    const answersHeld = async () => (await api!.stats()).extra.lgAnswers;
+
+    const streamed = partsOf(client.runs.joinStream(thread.thread_id, run.run_id));
+    const joined = client.runs.join(thread.thread_id, run.run_id);
+    await eventually(async () => expect(await answersHeld()).toBe(2));
+    await request(suite.platform.url)
+      .delete(`/v1/admin/tenants/${tenant.id}/keys/${tenant.keyId}`)
+      .set(admin)
+      .expect(204);
+
+    const revoked = { error: 'unauthorized', message: expect.stringMatching(/revoked/) as unknown };
+    expect((await streamed).at(-1)).toMatchObject({ event: 'error', data: revoked });
+    expect(await joined).toEqual({ __error__: revoked });
+    expect(await answersHeld()).toBe(0);
+    const otherKey = bodyOf<IssuedKey>(other).key;
+    expect((await getRun(suite.platform.url, otherKey, run.run_id)).status).toBe('running');
+    await new SDKS[0][1]({ apiUrl: `${suite.platform.url}/lg`, apiKey: otherKey }).runs.cancel(
+      thread.thread_id,
+      run.run_id,
+    );
+  });
+
+  it(`should refuse a stream beyond ${STREAMS_PER_TENANT} per tenant with 429 before any byte, and take one once another closed`, async () => {
+    const tenant = await createTenant(suite.platform.url, 'lg-bound');
+    const client = new SDKS[0][1]({ apiUrl: `${suite.platform.url}/lg`, apiKey: tenant.key });
+    const thread = await client.threads.create();
+    const run = await client.runs.create(thread.thread_id, 'ticker', {
+      input: { steps: 600, intervalMs: 100 },
+    });
+    const url = `${suite.platform.url}/lg/threads/${thread.thread_id}/runs/${run.run_id}/stream`;
+    const open = () => openStream(url, { 'x-api-key': tenant.key });
+
+    const held = await Promise.all(Array.from({ length: STREAMS_PER_TENANT }, open));
+    const refused = await open();
+    const refusal = await refused.readUntil(() => false);
+    await held[0]!.close();
+    const taken = await eventually(async () => {
+      const next = await open();
+      if (next.status !== 200) {
+        await next.close();
+      }
+      expect(next.status).toBe(200);
+      return next;
+    });
+    await client.runs.cancel(thread.thread_id, run.run_id);
+    const ends = await Promise.all([...held.slice(1), taken].map((s) => s.readUntil(() => false)));
+
+    expect(held.map((stream) => stream.status)).toEqual([200, 200, 200]);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(JSON.parse(refusal)).toMatchObject({ code: 'too_many_streams' });
+    expect(ends.every((text) => text.includes('event: end'))).toBe(true);
+  });
+
+  it.each([
+    ['malformed', 'seven'],
+    ["after the run's last event", '1000'],
+  ])('should refuse a Last-Event-ID %s with 400 before any byte of a stream', async (_case, id) => {
     const tenant = await createTenant(suite.platform.url, 'lg-bad-id');
     const client = new SDKS[0][1]({ apiUrl: `${suite.platform.url}/lg`, apiKey: tenant.key });
     const thread = await client.threads.create();
-    const run = await client.runs.create(thread.thread_id, 'echo', { input: {} });
+    const run = await client.runs.create(thread.thread_id, 'ticker', {
+      input: { steps: 600, intervalMs: 100 },
+    });
 
     const response = await request(suite.platform.url)
       .get(`/lg/threads/${thread.thread_id}/runs/${run.run_id}/stream`)
       .set('x-api-key', tenant.key)
-      .set('last-event-id', 'seven')
+      .set('last-event-id', id)
       .expect(400);
+    await client.runs.cancel(thread.thread_id, run.run_id);
 
     expect(response.headers['content-type']).toMatch(/^application\/json/);
-    expect(errorOf(response).message).toMatch(/Last-Event-ID/);
+    expect(errorOf(response).details?.map((detail) => detail.path)).toEqual(['Last-Event-ID']);
+  });
+
+  it('should release every stream whose client went away before its first byte, and cancel its run when asked', async () => {
+    const tenant = await createTenant(suite.platform.url, 'lg-gone');
+    const [api] = suite.platform.apis;
+    const body = JSON.stringify({
+      assistant_id: 'ticker',
+      input: { steps: 600, intervalMs: 100 },
+      on_disconnect: 'cancel',
+    });
+
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        sendThenHangUp(
+          portOf(suite.platform.url),
+          [
+            'POST /lg/runs/stream HTTP/1.1',
+            'host: 127.0.0.1',
+            `x-api-key: ${tenant.key}`,
+            'content-type: application/json',
+            `content-length: ${Buffer.byteLength(body)}`,
+            '',
+            body,
+          ].join('\r\n'),
+        ),
+      ),
+    );
+
+    await eventually(async () => expect((await api!.stats()).extra.lgAnswers).toBe(0), 10_000);
+    const runs = await eventually(async () => {
+      const listed = await allRuns(suite.platform.url, tenant.key);
+      expect(listed.map((run) => run.status)).toEqual(listed.map(() => 'cancelled'));
+      return listed;
+    }, 10_000);
+
+    expect(runs.length).toBeLessThanOrEqual(20);
   });
 
   it("should answer a browser's preflight for /lg, expose Location on a stream, and leave /v1 without CORS", async () => {

@@ -38,6 +38,8 @@ export interface RawStream {
   readonly headers: Headers;
   /** Reads until `done` holds for the text so far, or the answer ends; returns the text so far. */
   readUntil(done: (text: string) => boolean): Promise<string>;
+  /** Closes the connection, as a client that goes away does. */
+  close(): Promise<void>;
 }
 
 export async function openStream(url: string, headers: Record<string, string>): Promise<RawStream> {
@@ -58,6 +60,7 @@ export async function openStream(url: string, headers: Record<string, string>): 
       }
       return text;
     },
+    close: () => reader.cancel(),
   };
 }
 

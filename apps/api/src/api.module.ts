@@ -3,6 +3,7 @@ import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { DiagnosticsModule, PROCESS_EXTRA_STATS } from '@bulkhead/diagnostics';
 import { PlatformModule } from '@bulkhead/platform';
 import { AgentProtocolModule } from './agent-protocol/agent-protocol.module';
+import { AnswersByKey } from './agent-protocol/runs/answers-by-key';
 import { AgentsHttpModule } from './agents/agents-http.module';
 import { DocsModule } from './docs/docs.module';
 import { HealthModule } from './health/health.module';
@@ -28,10 +29,13 @@ import { TenantsModule } from './tenants/tenants.module';
     DiagnosticsModule.with(
       {
         provide: PROCESS_EXTRA_STATS,
-        useFactory: (gateway: RunEventsGateway) => () => gateway.stats(),
-        inject: [RunEventsGateway],
+        useFactory: (gateway: RunEventsGateway, answers: AnswersByKey) => () => ({
+          ...gateway.stats(),
+          lgAnswers: answers.size,
+        }),
+        inject: [RunEventsGateway, AnswersByKey],
       },
-      [RunEventsModule],
+      [RunEventsModule, AgentProtocolModule],
     ),
   ],
   providers: [

@@ -6,6 +6,7 @@ import { AgentProtocolKeyGuard } from './agent-protocol-key.guard';
 import { AgentProtocolController } from './agent-protocol.controller';
 import { AssistantsController } from './assistants/assistants.controller';
 import { AgentRuns } from './runs/agent-runs.service';
+import { AnswersByKey } from './runs/answers-by-key';
 import { LaneSweeper } from './runs/lane-sweeper';
 import { RunFollowers } from './runs/run-followers';
 import { RunStreams } from './runs/run-streams.service';
@@ -26,6 +27,14 @@ import { ThreadsController } from './threads/threads.controller';
     ThreadRunsController,
     StatelessRunsController,
   ],
-  providers: [AgentProtocolKeyGuard, AgentRuns, RunStreams, RunFollowers, LaneSweeper],
+  providers: [
+    AgentProtocolKeyGuard,
+    AgentRuns,
+    RunStreams,
+    RunFollowers,
+    AnswersByKey,
+    LaneSweeper,
+  ],
+  exports: [AnswersByKey],
 })
 export class AgentProtocolModule {}

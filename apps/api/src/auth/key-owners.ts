@@ -13,6 +13,9 @@ export const KEY_CACHE_MAX = 10_000;
 
 const revokedSchema = z.object({ tenantId: z.string(), keyId: z.string() });
 
+/** Told of each key this process forgets as revoked. */
+export type RevokedListener = (tenantId: string, keyId: string) => void;
+
 interface Cached {
   readonly owner: KeyOwner;
   readonly until: number;
@@ -31,6 +34,8 @@ interface Cached {
 @Injectable()
 export class KeyOwners implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly cache = new Map<string, Cached>();
+  /** What else holds a key's work open here (the /lg streams): one entry per such service. */
+  private readonly revokedListeners = new Set<RevokedListener>();
   private revocations: Redis | undefined;
   /** Bumped by every forget and clear: an answer read before one of them is not cached. */
   private generation = 0;
@@ -60,7 +65,10 @@ export class KeyOwners implements OnApplicationBootstrap, OnApplicationShutdown 
     return owner;
   }
 
-  /** Forgets a revoked key here at once; other processes forget it on the revocation message. */
+  /**
+   * Forgets a revoked key here at once, and tells the listeners; other processes forget it on the
+   * revocation message.
+   */
   forget(tenantId: string, keyId: string): void {
     this.generation += 1;
     for (const [digest, { owner }] of this.cache) {
@@ -68,6 +76,15 @@ export class KeyOwners implements OnApplicationBootstrap, OnApplicationShutdown 
         this.cache.delete(digest);
       }
     }
+    for (const listener of this.revokedListeners) {
+      listener(tenantId, keyId);
+    }
+  }
+
+  /** Calls `listener` with every key forgotten as revoked, until the returned function is called. */
+  whenRevoked(listener: RevokedListener): () => void {
+    this.revokedListeners.add(listener);
+    return () => this.revokedListeners.delete(listener);
   }
 
   /**

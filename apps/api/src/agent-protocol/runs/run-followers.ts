@@ -10,9 +10,20 @@ export interface Follower {
 }
 
 /**
+ * One of a tenant's places among this process's streams, joins and waits: taken before anything
+ * is created (so a refusal is a 429 with nothing done), and released once, with its response.
+ */
+export interface Admission {
+  /** Wakes `follower` on the run's new events until the returned function is called. */
+  follow(runId: string, follower: Follower): () => void;
+  release(): void;
+}
+
+/**
  * This process's LangGraph streams, joins and waits, each following one run: the event feed's
- * notifications reach the followers of their run. Bounded per tenant (LG_MAX_STREAMS_PER_TENANT)
- * and in all (LG_MAX_STREAMS); a follower lives as long as its HTTP response, which releases it.
+ * notifications reach the followers of their run. Admissions are bounded per tenant
+ * (LG_MAX_STREAMS_PER_TENANT) and in all (LG_MAX_STREAMS); each lives as long as its HTTP
+ * response, which releases it.
  */
 @Injectable()
 export class RunFollowers implements FeedListener, OnModuleInit {
@@ -29,8 +40,8 @@ export class RunFollowers implements FeedListener, OnModuleInit {
     this.feed.listen(this);
   }
 
-  /** Follows a run until the returned function is called; throws TooManyStreamsError past a bound. */
-  follow(tenantId: TenantId, runId: string, follower: Follower): () => void {
+  /** A place for one answer of the tenant; throws TooManyStreamsError past a bound. */
+  admit(tenantId: TenantId): Admission {
     const held = this.perTenant.get(tenantId) ?? 0;
     if (held >= this.config.LG_MAX_STREAMS_PER_TENANT) {
       throw new TooManyStreamsError(this.config.LG_MAX_STREAMS_PER_TENANT, 'tenant');
@@ -38,23 +49,22 @@ export class RunFollowers implements FeedListener, OnModuleInit {
     if (this.total >= this.config.LG_MAX_STREAMS) {
       throw new TooManyStreamsError(this.config.LG_MAX_STREAMS, 'process');
     }
-    const key = keyOf(tenantId, runId);
-    const followers = this.byRun.get(key) ?? new Set<Follower>();
-    followers.add(follower);
-    this.byRun.set(key, followers);
     this.perTenant.set(tenantId, held + 1);
     this.total += 1;
     let released = false;
-    return () => {
-      if (released) {
-        return;
-      }
-      released = true;
-      this.release(tenantId, key, follower);
+    return {
+      follow: (runId, follower) => this.add(keyOf(tenantId, runId), follower),
+      release: () => {
+        if (released) {
+          return;
+        }
+        released = true;
+        this.uncount(tenantId);
+      },
     };
   }
 
-  /** Streams, joins and waits this process holds open (what diagnostics and tests read). */
+  /** Answers admitted and not released yet (what diagnostics and tests read). */
   get size(): number {
     return this.total;
   }
@@ -73,12 +83,19 @@ export class RunFollowers implements FeedListener, OnModuleInit {
     }
   }
 
-  private release(tenantId: TenantId, key: string, follower: Follower): void {
-    const followers = this.byRun.get(key);
-    followers?.delete(follower);
-    if (followers?.size === 0) {
-      this.byRun.delete(key);
-    }
+  private add(key: string, follower: Follower): () => void {
+    const followers = this.byRun.get(key) ?? new Set<Follower>();
+    followers.add(follower);
+    this.byRun.set(key, followers);
+    return () => {
+      followers.delete(follower);
+      if (followers.size === 0 && this.byRun.get(key) === followers) {
+        this.byRun.delete(key);
+      }
+    };
+  }
+
+  private uncount(tenantId: TenantId): void {
     const held = (this.perTenant.get(tenantId) ?? 1) - 1;
     if (held <= 0) {
       this.perTenant.delete(tenantId);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@bulkhead/config';
-import { TenantId } from '@bulkhead/context';
-import { describeError } from '@bulkhead/errors';
+import { TenantContext, TenantId } from '@bulkhead/context';
+import { ValidationError, describeError } from '@bulkhead/errors';
 import { AppLogger } from '@bulkhead/logging';
 import { EventLog, Run, RunEvent, RunStore, ThreadLanes, isTerminal } from '@bulkhead/store';
 import type { FastifyReply } from 'fastify';
@@ -16,7 +16,8 @@ import {
   streamEventOf,
 } from './agent-run';
 import { AgentRuns, FoundRun } from './agent-runs.service';
-import { RunFollowers } from './run-followers';
+import { AnswersByKey } from './answers-by-key';
+import { Admission, RunFollowers } from './run-followers';
 import { Wakeup } from './wakeup';
 
 /** Events read from a run's stream per round trip while following it, and about their bytes. */
@@ -29,6 +30,13 @@ const READ_BOUNDS = Object.freeze({ maxEvents: 100, maxBytes: 262_144 });
  */
 const HEARTBEAT_COMMENT = ': heartbeat\n';
 
+/** Why an answer was ended by the server: its API key was revoked. */
+const KEY_REVOKED = 'key_revoked';
+const REVOKED = Object.freeze({
+  error: 'unauthorized',
+  message: 'The API key this answer was opened with has been revoked.',
+});
+
 /** Where a stream starts: after an event id (0: from the first), or only what comes from now on. */
 export type StreamStart = number | 'live';
 
@@ -38,26 +46,54 @@ export interface StreamRequest {
   /** The modes asked for on this request; else the ones the run was created with. */
   readonly modes?: readonly string[] | undefined;
   readonly cancelOnDisconnect: boolean;
+  /** The place this answer holds among the tenant's (RunStreams.admitted). */
+  readonly admission: Admission;
 }
+
+interface Framing {
+  /** The Location header: where the SDK reconnects to. */
+  readonly location?: string;
+  readonly heartbeat: string;
+  /** The last words of an answer whose key was revoked. */
+  readonly revoked: string;
+}
+
+type Body = (out: ResponseWriter, signal: AbortSignal, wakeup: Wakeup) => Promise<boolean>;
 
 /**
  * The long answers of the LangGraph API: SSE streams of a run's events, and waits for its final
  * values, both following the run's stream in Redis (the only source of truth, so a stream resumed
- * with Last-Event-ID continues exactly after that event). Everything that can fail is checked
- * before the first byte; a response then lives in its request's scope (its ExecutionRegistry
- * aborts it), holds one follower, and heartbeats every LG_HEARTBEAT_MS.
+ * with Last-Event-ID continues exactly after that event). Each holds one of the tenant's places,
+ * taken before its run is created or read; everything that can fail is checked before the first
+ * byte; a response then lives in its request's scope (its ExecutionRegistry aborts it), ends when
+ * its key is revoked, and heartbeats every LG_HEARTBEAT_MS.
  */
 @Injectable()
 export class RunStreams {
   constructor(
+    private readonly context: TenantContext,
     private readonly eventLog: EventLog,
     private readonly runs: RunStore,
     private readonly lanes: ThreadLanes,
     private readonly agentRuns: AgentRuns,
     private readonly followers: RunFollowers,
+    private readonly answersByKey: AnswersByKey,
     private readonly logger: AppLogger,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /**
+   * Runs `work` holding one of the current tenant's places for a stream, join or wait: past a
+   * bound it throws TooManyStreamsError (429) before `work` creates or reads anything.
+   */
+  async admitted<T>(work: (admission: Admission) => Promise<T>): Promise<T> {
+    const admission = this.followers.admit(this.context.require().tenantId);
+    try {
+      return await work(admission);
+    } finally {
+      admission.release();
+    }
+  }
 
   /** An SSE stream of the run: events after its start, then `end`, then the response closes. */
   async stream(
@@ -69,40 +105,47 @@ export class RunStreams {
     const { run, agentRun } = found;
     const tenantId = run.tenantId;
     const tail = await this.tailOf(tenantId, run);
+    if (asked.start !== 'live' && asked.start > tail) {
+      throw new ValidationError([
+        {
+          path: 'Last-Event-ID',
+          message: `${asked.start} is after the run's last event (${tail}): resume from an id its stream sent`,
+        },
+      ]);
+    }
     const after = asked.start === 'live' ? tail : asked.start;
+    // Read after the tail: a run that ended in between has its last events after `tail`, which a
+    // live stream follows. Ended already, the stream is over only once it has seen them all.
     const current = await this.runs.get(tenantId, run.id);
+    const ended = isTerminal(current.status) && after >= (await this.tailOf(tenantId, run));
     const stream = {
       run,
       threadId: agentRun.threadId,
       modes: new Set(asked.modes ?? agentRun.streamModes),
     };
-    await this.respond(
-      request,
-      reply,
-      asked,
-      'text/event-stream; charset=utf-8',
-      async (out, signal) => {
-        const ended = isTerminal(current.status) && after >= tail;
-        const finished =
-          ended ||
-          (await this.follow(tenantId, found, after, signal, async (event) => {
-            const sent = streamEventOf(event, stream);
-            if (sent) {
-              await out.write(frameOf(sent));
-            }
-          }));
-        if (!finished) {
-          return false;
-        }
-        const last = await this.runs.get(tenantId, run.id);
-        const rolledBack =
-          !agentRun.stateless &&
-          !(await this.lanes.isOnThread(tenantId, agentRun.threadId, run.id));
-        await out.write(frameOf(endEventOf(last, rolledBack)));
-        return true;
-      },
-      { location: `${pathOf(found)}/stream?after=${after}`, heartbeat: HEARTBEAT_COMMENT },
-    );
+    const body: Body = async (out, signal, wakeup) => {
+      const finished =
+        ended ||
+        (await this.follow(tenantId, found, after, { signal, wakeup }, async (event) => {
+          const sent = streamEventOf(event, stream);
+          if (sent) {
+            await out.write(frameOf(sent));
+          }
+        }));
+      if (!finished) {
+        return false;
+      }
+      const last = await this.runs.get(tenantId, run.id);
+      const rolledBack =
+        !agentRun.stateless && !(await this.lanes.isOnThread(tenantId, agentRun.threadId, run.id));
+      await out.write(frameOf(endEventOf(last, rolledBack)));
+      return true;
+    };
+    await this.respond(request, reply, asked, 'text/event-stream; charset=utf-8', body, {
+      location: `${pathOf(found)}/stream?after=${after}`,
+      heartbeat: HEARTBEAT_COMMENT,
+      revoked: frameOf({ event: 'error', data: REVOKED }),
+    });
   }
 
   /** runs.wait and runs.join: newlines while the run goes on, then its final values as JSON. */
@@ -115,85 +158,105 @@ export class RunStreams {
     const tenantId = found.run.tenantId;
     const after = await this.tailOf(tenantId, found.run);
     const current = await this.runs.get(tenantId, found.run.id);
-    await this.respond(
-      request,
-      reply,
-      asked,
-      'application/json',
-      async (out, signal) => {
-        const finished =
-          isTerminal(current.status) ||
-          (await this.follow(tenantId, found, after, signal, async () => {}));
-        if (!finished) {
-          return false;
-        }
-        const last = await this.runs.get(tenantId, found.run.id);
-        await out.write(JSON.stringify(finalValuesOf(last)));
-        return true;
-      },
-      { heartbeat: '\n' },
-    );
+    const body: Body = async (out, signal, wakeup) => {
+      const finished =
+        isTerminal(current.status) ||
+        (await this.follow(tenantId, found, after, { signal, wakeup }, async () => {}));
+      if (!finished) {
+        return false;
+      }
+      const last = await this.runs.get(tenantId, found.run.id);
+      await out.write(JSON.stringify(finalValuesOf(last)));
+      return true;
+    };
+    await this.respond(request, reply, asked, 'application/json', body, {
+      heartbeat: '\n',
+      revoked: JSON.stringify({ __error__: REVOKED }),
+    });
   }
 
-  /** Resolves once the run ended (cancel with wait). */
-  async untilEnded(found: FoundRun): Promise<void> {
+  /** Resolves once the run ended (cancel with wait), holding a place as a join does. */
+  async untilEnded(found: FoundRun, admission: Admission): Promise<void> {
     const tenantId = found.run.tenantId;
-    const after = await this.tailOf(tenantId, found.run);
-    if (isTerminal((await this.runs.get(tenantId, found.run.id)).status)) {
-      return;
+    const wakeup = new Wakeup();
+    const unfollow = admission.follow(found.run.id, wakeup);
+    try {
+      const after = await this.tailOf(tenantId, found.run);
+      if (isTerminal((await this.runs.get(tenantId, found.run.id)).status)) {
+        return;
+      }
+      const signal = new AbortController().signal;
+      await this.follow(tenantId, found, after, { signal, wakeup }, async () => {});
+    } finally {
+      unfollow();
     }
-    await this.follow(tenantId, found, after, new AbortController().signal, async () => {});
   }
 
   /**
-   * Writes the headers at once, then runs `body` until it finishes or the client goes; a client gone
-   * before the run ended cancels it when asked to. A failure after the headers drops the connection
-   * (the SDK then reconnects with the last id it saw) rather than inventing an end.
+   * Writes the headers, then runs `body` until it finishes or the client goes; a client gone before
+   * the run ended cancels it when asked to. A revoked key ends the answer with `framing.revoked`.
+   * A failure after the headers drops the connection (the SDK then reconnects with the last id it
+   * saw) rather than inventing an end.
    */
   private async respond(
     request: AuthenticatedRequest,
     reply: FastifyReply,
     asked: StreamRequest,
     contentType: string,
-    body: (out: ResponseWriter, signal: AbortSignal) => Promise<boolean>,
-    framing: { readonly location?: string; readonly heartbeat: string },
+    body: Body,
+    framing: Framing,
   ): Promise<void> {
     const { run, agentRun } = asked.found;
+    const wakeup = new Wakeup();
     const aborter = new AbortController();
-    const registry = await request.bulkheadScope?.registry();
-    const release = registry?.track(run.tenantId, () => aborter.abort());
-    reply.hijack();
-    const raw = reply.raw;
-    raw.on('close', () => aborter.abort());
-    raw.writeHead(200, {
-      ...headersOf(reply),
-      'content-type': contentType,
-      'cache-control': 'no-cache',
-      'x-accel-buffering': 'no',
-      'content-location': pathOf(asked.found),
-      ...(framing.location ? { location: framing.location } : {}),
-    });
-    raw.flushHeaders();
-    const out = new ResponseWriter(raw, aborter.signal);
-    const heartbeat = setInterval(() => out.beat(framing.heartbeat), this.config.LG_HEARTBEAT_MS);
+    const unfollow = asked.admission.follow(run.id, wakeup);
+    const owner = request.bulkheadOwner;
+    const unhold = owner ? this.answersByKey.hold(owner, () => aborter.abort(KEY_REVOKED)) : noop;
+    let heartbeat: NodeJS.Timeout | undefined;
+    let release: (() => Promise<void>) | undefined;
     let finished = false;
     try {
-      finished = await body(out, aborter.signal);
-      raw.end();
-    } catch (error) {
-      if (!aborter.signal.aborted) {
-        this.logger.warn('lg.stream_failed', {
-          runId: run.id,
-          threadId: agentRun.threadId,
-          error: describeError(error),
-        });
+      const registry = await request.bulkheadScope?.registry();
+      release = registry?.track(run.tenantId, () => aborter.abort());
+      reply.hijack();
+      const raw = reply.raw;
+      raw.on('close', () => aborter.abort());
+      if (isGone(raw)) {
+        // It closed before the listener was there, and will not say so again.
+        aborter.abort();
       }
-      raw.destroy();
+      raw.writeHead(200, {
+        ...headersOf(reply),
+        'content-type': contentType,
+        'cache-control': 'no-cache',
+        'x-accel-buffering': 'no',
+        'content-location': pathOf(asked.found),
+        ...(framing.location ? { location: framing.location } : {}),
+      });
+      raw.flushHeaders();
+      const out = new ResponseWriter(raw, aborter.signal);
+      heartbeat = setInterval(() => out.beat(framing.heartbeat), this.config.LG_HEARTBEAT_MS);
+      try {
+        finished = await body(out, aborter.signal, wakeup);
+        raw.end(aborter.signal.reason === KEY_REVOKED ? framing.revoked : undefined);
+      } catch (error) {
+        if (!aborter.signal.aborted) {
+          this.logger.warn('lg.stream_failed', {
+            runId: run.id,
+            threadId: agentRun.threadId,
+            error: describeError(error),
+          });
+        }
+        raw.destroy();
+      }
     } finally {
       clearInterval(heartbeat);
+      unhold();
+      unfollow();
       await release?.();
     }
-    if (!finished && aborter.signal.aborted && asked.cancelOnDisconnect) {
+    const gone = aborter.signal.aborted && aborter.signal.reason !== KEY_REVOKED;
+    if (!finished && gone && asked.cancelOnDisconnect) {
       await this.agentRuns.cancel(asked.found, 'interrupt');
     }
   }
@@ -207,31 +270,25 @@ export class RunStreams {
     tenantId: TenantId,
     found: FoundRun,
     after: number,
-    signal: AbortSignal,
+    { signal, wakeup }: { readonly signal: AbortSignal; readonly wakeup: Wakeup },
     onEvent: (event: RunEvent) => Promise<void>,
   ): Promise<boolean> {
-    const wakeup = new Wakeup();
-    const unfollow = this.followers.follow(tenantId, found.run.id, wakeup);
-    try {
-      let cursor = after;
-      while (!signal.aborted) {
-        const batch = await this.eventLog.readBatch(tenantId, found.run.id, cursor, READ_BOUNDS);
-        for (const { event } of batch.events) {
-          cursor = event.id;
-          await onEvent(event);
-          if (isTerminalEvent(event)) {
-            await this.afterEnd(tenantId, found);
-            return true;
-          }
-        }
-        if (!batch.more) {
-          await wakeup.wait(this.config.SUBSCRIPTION_BACKSTOP_MS, signal);
+    let cursor = after;
+    while (!signal.aborted) {
+      const batch = await this.eventLog.readBatch(tenantId, found.run.id, cursor, READ_BOUNDS);
+      for (const { event } of batch.events) {
+        cursor = event.id;
+        await onEvent(event);
+        if (isTerminalEvent(event)) {
+          await this.afterEnd(tenantId, found);
+          return true;
         }
       }
-      return false;
-    } finally {
-      unfollow();
+      if (!batch.more) {
+        await wakeup.wait(this.config.SUBSCRIPTION_BACKSTOP_MS, signal);
+      }
     }
+    return false;
   }
 
   private async afterEnd(tenantId: TenantId, { agentRun }: FoundRun): Promise<void> {
@@ -279,6 +336,13 @@ class ResponseWriter {
       this.raw.write(text);
     }
   }
+}
+
+const noop = (): void => {};
+
+/** Whether the client's connection is closed already (the request itself ends once read). */
+function isGone(raw: ServerResponse): boolean {
+  return raw.destroyed || !raw.socket || raw.socket.destroyed;
 }
 
 /** The run's path relative to the mount (/lg), as the SDK appends it to its apiUrl. */

@@ -60,9 +60,11 @@ export class StatelessRunsController {
     @Req() request: AuthenticatedRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const found = await this.agentRuns.create(null, body, bodyBytesOf(contentLength));
     const cancelOnDisconnect = body.on_disconnect === 'cancel';
-    await this.streams.stream(request, reply, { found, start: 0, cancelOnDisconnect });
+    await this.streams.admitted(async (admission) => {
+      const found = await this.agentRuns.create(null, body, bodyBytesOf(contentLength));
+      await this.streams.stream(request, reply, { found, start: 0, cancelOnDisconnect, admission });
+    });
   }
 
   @Post('wait')
@@ -72,9 +74,11 @@ export class StatelessRunsController {
     @Req() request: AuthenticatedRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const found = await this.agentRuns.create(null, body, bodyBytesOf(contentLength));
     const cancelOnDisconnect = body.on_disconnect === 'cancel';
-    await this.streams.wait(request, reply, { found, start: 0, cancelOnDisconnect });
+    await this.streams.admitted(async (admission) => {
+      const found = await this.agentRuns.create(null, body, bodyBytesOf(contentLength));
+      await this.streams.wait(request, reply, { found, start: 0, cancelOnDisconnect, admission });
+    });
   }
 
   /** joinStream(null, runId). */
@@ -88,12 +92,15 @@ export class StatelessRunsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const start = streamStartOf(lastEventId, query);
-    const found = await this.agentRuns.findStateless(run_id);
-    await this.streams.stream(request, reply, {
-      found,
-      start,
-      modes: query.stream_mode,
-      cancelOnDisconnect: query.cancel_on_disconnect,
+    await this.streams.admitted(async (admission) => {
+      const found = await this.agentRuns.findStateless(run_id);
+      await this.streams.stream(request, reply, {
+        found,
+        start,
+        modes: query.stream_mode,
+        cancelOnDisconnect: query.cancel_on_disconnect,
+        admission,
+      });
     });
   }
 }

@@ -77,9 +77,11 @@ export class ThreadRunsController {
     @Req() request: AuthenticatedRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const found = await this.agentRuns.create(thread_id, body, bodyBytesOf(contentLength));
     const cancelOnDisconnect = body.on_disconnect === 'cancel';
-    await this.streams.stream(request, reply, { found, start: 0, cancelOnDisconnect });
+    await this.streams.admitted(async (admission) => {
+      const found = await this.agentRuns.create(thread_id, body, bodyBytesOf(contentLength));
+      await this.streams.stream(request, reply, { found, start: 0, cancelOnDisconnect, admission });
+    });
   }
 
   /** runs.wait: creates the run and answers its final values once it ended. */
@@ -91,9 +93,11 @@ export class ThreadRunsController {
     @Req() request: AuthenticatedRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const found = await this.agentRuns.create(thread_id, body, bodyBytesOf(contentLength));
     const cancelOnDisconnect = body.on_disconnect === 'cancel';
-    await this.streams.wait(request, reply, { found, start: 0, cancelOnDisconnect });
+    await this.streams.admitted(async (admission) => {
+      const found = await this.agentRuns.create(thread_id, body, bodyBytesOf(contentLength));
+      await this.streams.wait(request, reply, { found, start: 0, cancelOnDisconnect, admission });
+    });
   }
 
   @Get(':run_id')
@@ -113,12 +117,21 @@ export class ThreadRunsController {
     @Query(new ZodValidationPipe(cancelQuerySchema, 'query')) query: CancelQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    const found = await this.agentRuns.find(params.thread_id, params.run_id);
-    await this.agentRuns.cancel(found, query.action);
-    if (query.wait) {
-      await this.streams.untilEnded(found);
+    const cancel = async () => {
+      const found = await this.agentRuns.find(params.thread_id, params.run_id);
+      await this.agentRuns.cancel(found, query.action);
+      return found;
+    };
+    if (!query.wait) {
+      await cancel();
+      void reply.status(202);
+      return;
     }
-    void reply.status(query.wait ? 204 : 202);
+    // Waiting holds one of the tenant's places, as a join does.
+    await this.streams.admitted(async (admission) =>
+      this.streams.untilEnded(await cancel(), admission),
+    );
+    void reply.status(204);
   }
 
   /** runs.join: the run's final values once it ended. */
@@ -129,9 +142,16 @@ export class ThreadRunsController {
     @Req() request: AuthenticatedRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const found = await this.agentRuns.find(params.thread_id, params.run_id);
     const cancelOnDisconnect = query.cancel_on_disconnect;
-    await this.streams.wait(request, reply, { found, start: 'live', cancelOnDisconnect });
+    await this.streams.admitted(async (admission) => {
+      const found = await this.agentRuns.find(params.thread_id, params.run_id);
+      await this.streams.wait(request, reply, {
+        found,
+        start: 'live',
+        cancelOnDisconnect,
+        admission,
+      });
+    });
   }
 
   /** runs.joinStream, and where the SDK reconnects a stream to (the Location it was given). */
@@ -144,12 +164,15 @@ export class ThreadRunsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const start = streamStartOf(lastEventId, query);
-    const found = await this.agentRuns.find(params.thread_id, params.run_id);
-    await this.streams.stream(request, reply, {
-      found,
-      start,
-      modes: query.stream_mode,
-      cancelOnDisconnect: query.cancel_on_disconnect,
+    await this.streams.admitted(async (admission) => {
+      const found = await this.agentRuns.find(params.thread_id, params.run_id);
+      await this.streams.stream(request, reply, {
+        found,
+        start,
+        modes: query.stream_mode,
+        cancelOnDisconnect: query.cancel_on_disconnect,
+        admission,
+      });
     });
   }
 }
