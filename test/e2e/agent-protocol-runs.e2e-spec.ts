@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { errorOf } from '../support/answers';
+import { bodyOf, errorOf } from '../support/answers';
 import { SDKS } from '../support/langgraph';
 import { createTenant } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
@@ -69,6 +69,34 @@ describe('Runs of the LangGraph API at /lg, driven by the unmodified SDK', () =>
       expect(values).toEqual({ a: 1 });
       expect(failure?.message).toMatch(/failing agent failed on purpose/);
     });
+  });
+
+  it.each([
+    [{ input: {} }, 'assistant_id'],
+    [{ assistant_id: 'ticker', input: { steps: 'many' } }, 'input.steps'],
+    [{ assistant_id: 'echo', after_seconds: 5 }, 'after_seconds'],
+    [{ assistant_id: 'echo', after_seconds: -1 }, 'after_seconds'],
+    [{ assistant_id: 'echo', command: { resume: true } }, 'command'],
+    [{ assistant_id: 'echo', checkpoint_id: 'c1' }, 'checkpoint_id'],
+    [{ assistant_id: 'echo', interrupt_before: ['node'] }, 'interrupt_before'],
+    [{ assistant_id: 'echo', webhook: 'http://127.0.0.1:1/hook' }, 'webhook'],
+    [{ assistant_id: 'echo', stream_mode: ['values', 'bogus'] }, 'stream_mode'],
+    [{ assistant_id: 'echo', multitask_strategy: 'later' }, 'multitask_strategy'],
+  ])('should answer 400 naming the field for the run %j, creating nothing', async (body, field) => {
+    const tenant = await createTenant(suite.platform.url, 'lg-bad-run');
+
+    const response = await request(suite.platform.url)
+      .post('/lg/runs/wait')
+      .set('x-api-key', tenant.key)
+      .send(body)
+      .expect(400);
+    const listed = await request(suite.platform.url)
+      .get('/v1/runs')
+      .set('authorization', `Bearer ${tenant.key}`)
+      .expect(200);
+
+    expect(errorOf(response).details?.map((detail) => detail.path)).toContain(field);
+    expect(bodyOf<{ items: unknown[] }>(listed).items).toEqual([]);
   });
 
   describe("another tenant's runs", () => {

@@ -48,7 +48,10 @@ export const agentRunCreateSchema = z.object({
   on_disconnect: z.enum(['cancel', 'continue']).default('continue'),
   after_seconds: z
     .number()
-    .max(0, 'is not supported: a run starts as soon as a worker slot is free')
+    .refine(
+      (seconds) => seconds === 0,
+      'only 0 is supported: a run starts as soon as its thread and a worker slot are free',
+    )
     .optional(),
   command: unsupported('a Bulkhead agent is not resumed from an interrupt'),
   checkpoint: unsupported('a Bulkhead thread keeps no checkpoints'),
