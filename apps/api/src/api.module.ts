@@ -7,6 +7,7 @@ import { AnswersByKey } from './agent-protocol/runs/answers-by-key';
 import { AgentsHttpModule } from './agents/agents-http.module';
 import { DocsModule } from './docs/docs.module';
 import { HealthModule } from './health/health.module';
+import { MetricsHttpModule } from './metrics/metrics-http.module';
 import { ProvidersModule } from './providers/providers.module';
 import { DomainErrorFilter } from './http/domain-error.filter';
 import { TenantScopeInterceptor } from './http/tenant-scope.interceptor';
@@ -26,6 +27,7 @@ import { TenantsModule } from './tenants/tenants.module';
     HealthModule,
     DocsModule,
     AgentProtocolModule,
+    MetricsHttpModule,
     DiagnosticsModule.with(
       {
         provide: PROCESS_EXTRA_STATS,

@@ -115,6 +115,10 @@ export const appConfigSchema = z.object({
         .map((origin) => origin.trim())
         .filter(Boolean),
     ),
+  /** Tenants that keep their own `tenant` label in the metrics (the most active); the rest are `other`. */
+  METRICS_TENANT_LABELS: z.coerce.number().int().min(1).max(1_000).default(20),
+  /** Who may read the API's GET /metrics: `admin-token` (Bearer BULKHEAD_ADMIN_TOKEN) or `localhost` (no token, from 127.0.0.1 or ::1 only). */
+  METRICS_AUTH: z.enum(['admin-token', 'localhost']).default('admin-token'),
   /** Answer diagnostics requests (heap, live registries, rooms) from a parent process over IPC. */
   BULKHEAD_DIAGNOSTICS_IPC: z.stringbool().default(false),
   /** Offer the test agents probe and failing (test suites only; never in production). */

@@ -35,6 +35,6 @@ import { ThreadsController } from './threads/threads.controller';
     AnswersByKey,
     LaneSweeper,
   ],
-  exports: [AnswersByKey],
+  exports: [AnswersByKey, RunFollowers],
 })
 export class AgentProtocolModule {}

@@ -1,8 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@bulkhead/config';
 import { JobContext, RunId, TenantContext, toJobContext } from '@bulkhead/context';
-import { InputTooLargeError, ServiceUnavailableError, describeError } from '@bulkhead/errors';
+import {
+  DomainError,
+  InputTooLargeError,
+  ServiceUnavailableError,
+  describeError,
+} from '@bulkhead/errors';
 import { AppLogger } from '@bulkhead/logging';
+import { PlatformMetrics } from '@bulkhead/metrics';
 import { RetryPolicy, RunQueue } from '@bulkhead/queue';
 import {
   AgentManifest,
@@ -33,6 +39,7 @@ export class RunSubmission {
     private readonly runs: RunStore,
     private readonly queue: RunQueue,
     private readonly logger: AppLogger,
+    private readonly metrics: PlatformMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -66,14 +73,29 @@ export class RunSubmission {
     return { runId: newRunId(), agent: versions.latest, input, metadata: request.metadata };
   }
 
-  /** Records a prepared run (status queued), within the tenant's limits; no job yet. */
-  record(prepared: PreparedRun, claim?: IdempotencyClaim): Promise<Submitted> {
+  /**
+   * Records a prepared run (status queued), within the tenant's limits; no job yet. Counted in the
+   * metrics as submitted, or as rejected by the limit that refused it.
+   */
+  async record(prepared: PreparedRun, claim?: IdempotencyClaim): Promise<Submitted> {
     const { runId, agent, input, metadata } = prepared;
-    return this.runs.submit(
-      this.context.require().tenantId,
-      { id: runId, agent: agent.name, input, metadata },
-      claim,
-    );
+    const { tenantId } = this.context.require();
+    try {
+      const submitted = await this.runs.submit(
+        tenantId,
+        { id: runId, agent: agent.name, input, metadata },
+        claim,
+      );
+      if (!submitted.replayed) {
+        this.metrics.runSubmitted(tenantId, agent.name);
+      }
+      return submitted;
+    } catch (error) {
+      if (error instanceof DomainError && error.kind === 'limit') {
+        this.metrics.runRejected(tenantId, error.code);
+      }
+      throw error;
+    }
   }
 
   /** The job a recorded run is enqueued with, as JSON: what a run that waits keeps until its turn. */

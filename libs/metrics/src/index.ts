@@ -1,0 +1,3 @@
+export { GaugeReading, PlatformMetrics } from './metrics';
+export { MetricsModule } from './metrics.module';
+export { OTHER_TENANTS, TenantLabels } from './tenant-labels';
