@@ -1,7 +1,9 @@
 import request from 'supertest';
 import { bodyOf } from '../support/answers';
 import { samplesNamed, samplesOf } from '../support/metrics';
-import { submitRun } from '../support/runs';
+import { freePort } from '../../scripts/local-redis';
+import { eventually } from '../support/eventually';
+import { finishedRun, submitRun } from '../support/runs';
 import { admin, createTenant } from '../support/tenants';
 import { usePlatform } from '../support/use-platform';
 
@@ -76,5 +78,35 @@ describe('Metrics: GET /metrics on the API, per tenant with a capped tenant labe
     ]) {
       expect(names).toContain(name);
     }
+  });
+
+  it("should serve a worker's runs started and finished, their durations and its slots on METRICS_PORT", async () => {
+    const tenant = await createTenant(suite.platform.url, 'metrics-worker');
+    const port = await freePort();
+    await suite.platform.startWorker({ METRICS_PORT: String(port), WORKER_CONCURRENCY: '4' });
+
+    const run = await submitRun(suite.platform.url, tenant.key, { agent: 'echo', input: {} });
+    await finishedRun(suite.platform.url, tenant.key, run.id);
+    const samples = await eventually(async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      const scraped = samplesOf(await response.text());
+      expect(samplesNamed(scraped, 'bulkhead_runs_finished_total').length).toBeGreaterThan(0);
+      return scraped;
+    });
+    const elsewhere = await fetch(`http://127.0.0.1:${port}/other`);
+
+    const value = (name: string, labels: Record<string, string> = {}) =>
+      samplesNamed(samples, name).find((sample) =>
+        Object.entries(labels).every(([key, label]) => sample.labels[key] === label),
+      )?.value;
+    expect(value('bulkhead_runs_started_total', { agent: 'echo' })).toBeGreaterThanOrEqual(1);
+    expect(
+      value('bulkhead_runs_finished_total', { agent: 'echo', status: 'succeeded' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      value('bulkhead_run_attempt_duration_seconds_count', { agent: 'echo', status: 'succeeded' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(value('bulkhead_worker_slots_free')! + value('bulkhead_worker_slots_busy')!).toBe(4);
+    expect(elsewhere.status).toBe(404);
   });
 });

@@ -208,9 +208,9 @@ export class Platform {
     }
   }
 
-  /** One more worker process, ready to take jobs when this resolves. */
-  async startWorker(): Promise<PlatformProcess> {
-    const worker = launch(`worker-${this.workers.length}`, 'worker', this.env);
+  /** One more worker process (with `env` over the platform's), ready to take jobs when this resolves. */
+  async startWorker(env: Record<string, string> = {}): Promise<PlatformProcess> {
+    const worker = launch(`worker-${this.workers.length}`, 'worker', { ...this.env, ...env });
     this.workers.push(worker);
     await ready(worker, 'worker.ready', this.quiet);
     return worker;

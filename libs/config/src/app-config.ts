@@ -115,6 +115,9 @@ export const appConfigSchema = z.object({
         .map((origin) => origin.trim())
         .filter(Boolean),
     ),
+  /** A worker's metrics listener (GET /metrics): its port, 0 = none; and the address it binds. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** Tenants that keep their own `tenant` label in the metrics (the most active); the rest are `other`. */
   METRICS_TENANT_LABELS: z.coerce.number().int().min(1).max(1_000).default(20),
   /** Who may read the API's GET /metrics: `admin-token` (Bearer BULKHEAD_ADMIN_TOKEN) or `localhost` (no token, from 127.0.0.1 or ::1 only). */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@bulkhead/config';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { TenantLabels } from './tenant-labels';
 
 /** What a process reports on every scrape, read when it is scraped (sockets, streams, …). */
@@ -18,6 +18,9 @@ export class PlatformMetrics {
   private readonly labels: TenantLabels;
   private readonly runsSubmitted: Counter<'tenant' | 'agent'>;
   private readonly runsRejected: Counter<'tenant' | 'reason'>;
+  private readonly runsStarted: Counter<'tenant' | 'agent'>;
+  private readonly runsFinished: Counter<'tenant' | 'agent' | 'status'>;
+  private readonly runDuration: Histogram<'agent' | 'status'>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     collectDefaultMetrics({ register: this.registry, prefix: 'bulkhead_' });
@@ -36,6 +39,25 @@ export class PlatformMetrics {
       labelNames: ['tenant', 'reason'],
       registers: [this.registry],
     });
+    this.runsStarted = new Counter({
+      name: 'bulkhead_runs_started_total',
+      help: 'Run attempts this worker process started, by tenant and agent.',
+      labelNames: ['tenant', 'agent'],
+      registers: [this.registry],
+    });
+    this.runsFinished = new Counter({
+      name: 'bulkhead_runs_finished_total',
+      help: 'Runs this worker process ended, by tenant, agent and final status.',
+      labelNames: ['tenant', 'agent', 'status'],
+      registers: [this.registry],
+    });
+    this.runDuration = new Histogram({
+      name: 'bulkhead_run_attempt_duration_seconds',
+      help: "How long a run's last attempt ran on this worker process, by agent and final status.",
+      labelNames: ['agent', 'status'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+      registers: [this.registry],
+    });
   }
 
   runSubmitted(tenantId: string, agent: string): void {
@@ -44,6 +66,15 @@ export class PlatformMetrics {
 
   runRejected(tenantId: string, reason: string): void {
     this.runsRejected.inc({ tenant: this.labels.labelFor(tenantId), reason });
+  }
+
+  runStarted(tenantId: string, agent: string): void {
+    this.runsStarted.inc({ tenant: this.labels.labelFor(tenantId), agent });
+  }
+
+  runFinished(tenantId: string, agent: string, status: string, seconds: number): void {
+    this.runsFinished.inc({ tenant: this.labels.labelFor(tenantId), agent, status });
+    this.runDuration.observe({ agent, status }, seconds);
   }
 
   /** A gauge read on each scrape. */
@@ -68,20 +99,18 @@ export class PlatformMetrics {
   }
 
   private forget(tenantId: string): void {
-    for (const metric of [this.runsSubmitted, this.runsRejected]) {
+    const labelled = [this.runsSubmitted, this.runsRejected, this.runsStarted, this.runsFinished];
+    for (const metric of labelled) {
       void forgetTenant(metric, tenantId);
     }
   }
 }
 
-async function forgetTenant(
-  metric: Counter<'tenant' | 'agent'> | Counter<'tenant' | 'reason'>,
-  tenantId: string,
-): Promise<void> {
+async function forgetTenant(metric: Counter<string>, tenantId: string): Promise<void> {
   const { values } = await metric.get();
   for (const { labels } of values) {
     if (labels.tenant === tenantId) {
-      (metric as Counter<string>).remove(labels as Record<string, string>);
+      metric.remove(labels as Record<string, string>);
     }
   }
 }

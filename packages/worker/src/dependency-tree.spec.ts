@@ -6,10 +6,18 @@ const ROOT = resolve(__dirname, '..', '..', '..');
 const IMPORT =
   /^(?:import|export)\s+(?!type\s)[^;]*?from\s+'([^']+)'|^import\s+'([^']+)'|(?:require|import)\('([^']+)'\)/gms;
 
-/** Every file the entry reaches through its imports, and every package it names on the way. */
-function importGraph(entry: string): { files: string[]; packages: Set<string> } {
+/**
+ * Every file the entry reaches through its imports, every package it names on the way, and which
+ * files name each package.
+ */
+function importGraph(entry: string): {
+  files: string[];
+  packages: Set<string>;
+  importers: Map<string, Set<string>>;
+} {
   const files = new Set<string>();
   const packages = new Set<string>();
+  const importers = new Map<string, Set<string>>();
   const pending = [entry];
   for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
     if (files.has(file)) {
@@ -22,11 +30,13 @@ function importGraph(entry: string): { files: string[]; packages: Set<string> } 
       if (source) {
         pending.push(source);
       } else {
-        packages.add(packageOf(specifier));
+        const name = packageOf(specifier);
+        packages.add(name);
+        importers.set(name, (importers.get(name) ?? new Set()).add(relative(ROOT, file)));
       }
     }
   }
-  return { files: [...files].map((file) => relative(ROOT, file)), packages };
+  return { files: [...files].map((file) => relative(ROOT, file)), packages, importers };
 }
 
 function sourceOf(from: string, specifier: string): string | undefined {
@@ -47,7 +57,9 @@ function packageOf(specifier: string): string {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
 }
 
-const HTTP_SERVERS = ['fastify', 'express', 'socket.io', '@nestjs/platform-fastify', 'http'];
+const HTTP_SERVERS = ['fastify', 'express', 'socket.io', '@nestjs/platform-fastify'];
+/** The one HTTP listener a worker may open: its metrics, on METRICS_PORT (off by default). */
+const METRICS_LISTENER = 'packages/worker/src/runtime/metrics-listener.ts';
 
 describe('the worker SDK (@bulkhead/worker)', () => {
   const entries = ['index.ts', 'bin.ts', 'testing.ts'].map((file) => join(__dirname, file));
@@ -64,6 +76,15 @@ describe('the worker SDK (@bulkhead/worker)', () => {
     expect(
       [...packages].filter((name) => HTTP_SERVERS.includes(name.replace(/^node:/, ''))),
     ).toEqual([]);
+  });
+
+  it.each(entries)("should open node's http only for its metrics listener, from %s", (entry) => {
+    const { importers } = importGraph(entry);
+    const httpImporters = ['http', 'node:http', 'https', 'node:https'].flatMap((name) => [
+      ...(importers.get(name) ?? []),
+    ]);
+
+    expect(httpImporters.filter((file) => file !== METRICS_LISTENER)).toEqual([]);
   });
 
   it('should declare every package its code loads', () => {

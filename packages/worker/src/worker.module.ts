@@ -6,6 +6,7 @@ import { SecretsModule } from '@bulkhead/secrets';
 import { AgentCatalogue } from './agent-catalogue';
 import { LlmGateway } from './llm/llm-gateway';
 import { AbandonedRuns } from './runtime/abandoned-runs';
+import { MetricsListener } from './runtime/metrics-listener';
 import { RunExecutor } from './runtime/run-executor';
 import { RunParking } from './runtime/run-parking';
 import { RunProcessor } from './runtime/run.processor';
@@ -18,7 +19,15 @@ import { RunWorker } from './runtime/run-worker';
     SecretsModule,
     DiagnosticsModule.with({ provide: PROCESS_EXTRA_STATS, useValue: () => ({}) }),
   ],
-  providers: [RunWorker, RunProcessor, RunExecutor, RunParking, AbandonedRuns, LlmGateway],
+  providers: [
+    RunWorker,
+    RunProcessor,
+    RunExecutor,
+    RunParking,
+    AbandonedRuns,
+    LlmGateway,
+    MetricsListener,
+  ],
 })
 export class WorkerModule {
   /** A worker for these agents with this configuration (ConfigModule.withConfig). */

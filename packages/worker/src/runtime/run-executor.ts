@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '@bulkhead/config';
 import { RunId, TenantContext, TenantId } from '@bulkhead/context';
 import { DomainError, TokenBudgetExhaustedError } from '@bulkhead/errors';
 import { AppLogger } from '@bulkhead/logging';
+import { PlatformMetrics } from '@bulkhead/metrics';
 import { RunJob } from '@bulkhead/queue';
 import { ExecutionRegistry } from '@bulkhead/registry';
 import { EventLog, Outcome, RunError, RunStore } from '@bulkhead/store';
@@ -36,6 +37,7 @@ export class RunExecutor {
     private readonly context: TenantContext,
     private readonly parking: RunParking,
     private readonly llm: LlmGateway,
+    private readonly metrics: PlatformMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -53,7 +55,14 @@ export class RunExecutor {
       this.logger.info('run.skipped', { reason: started.kind });
       return { kind: 'skipped', reason: started.kind };
     }
-    const attempt = { tenantId, runId, attempt: started.attempt };
+    const attempt = {
+      tenantId,
+      runId,
+      attempt: started.attempt,
+      agent: started.agent,
+      startedAtMs: performance.now(),
+    };
+    this.metrics.runStarted(tenantId, started.agent);
     const prepared = this.prepare(started.agent, started.input);
     if (prepared instanceof Error) {
       return this.ended(attempt, { status: 'failed', error: { message: prepared.message } });
@@ -125,6 +134,8 @@ export class RunExecutor {
       await this.runs.finish(tenantId, runId, outcome),
     );
     const error = outcome.status === 'failed' ? outcome.error.message : undefined;
+    const seconds = (performance.now() - attempt.startedAtMs) / 1000;
+    this.metrics.runFinished(tenantId, attempt.agent, status, seconds);
     this.logger.info('run.finished', { status, ...(error === undefined ? {} : { error }) });
     return { kind: 'ended', status };
   }
@@ -207,6 +218,9 @@ interface Attempt {
   readonly tenantId: TenantId;
   readonly runId: RunId;
   readonly attempt: number;
+  readonly agent: string;
+  /** When this process started it (performance.now()), for its duration. */
+  readonly startedAtMs: number;
 }
 
 /** What an agent threw, as the run's error: Bulkhead's own errors (ctx.llm's, ctx.emit's) keep their code. */

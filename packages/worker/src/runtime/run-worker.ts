@@ -46,6 +46,11 @@ export class RunWorker implements BeforeApplicationShutdown {
     );
   }
 
+  /** Slots no run holds now (of WORKER_CONCURRENCY), for the metrics. */
+  get freeSlots(): number {
+    return this.slots.free;
+  }
+
   /**
    * Called once the worker's context is up (startWorker): a failure here rejects, and the caller
    * closes the context, so a worker that could not start leaves nothing running.
